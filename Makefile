@@ -1,0 +1,39 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a step of theirs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv/bin
+
+.PHONY: help venv model run shell test lint validate unit stories nlu-eval
+
+help:
+	@echo "make run   - install, train if needed, and start the assistant on localhost:5005"
+	@echo "make test  - install, train if needed, and run every check"
+
+venv:
+	@scripts/venv.sh
+
+model: venv
+	@scripts/model.sh
+
+run: venv
+	@scripts/run.sh
+
+shell: venv
+	$(VENV)/rasa shell --model "$$(scripts/model.sh)" --endpoints endpoints.yml
+
+test: venv lint validate model unit stories nlu-eval
+
+lint: venv
+	$(VENV)/ruff check .
+
+validate: venv
+	$(VENV)/rasa data validate --config config.yml --domain domain.yml --data data/nlu data/rules data/stories
+
+unit: model
+	$(VENV)/pytest -q tests
+
+stories: model
+	$(VENV)/rasa test core --model "$$(scripts/model.sh)" --stories tests --fail-on-prediction-errors --out results/stories
+
+nlu-eval: model
+	$(VENV)/python scripts/nlu_eval.py --model "$$(scripts/model.sh)" --holdout tests/nlu_holdout.yml --min-macro-f1 0.90

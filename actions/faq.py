@@ -1,0 +1,71 @@
+"""FAQ extras: answer a retrieval FAQ, remember its topic, follow up on "tell me more"."""
+
+import json
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from massage import faq_topics
+
+
+def faq_button(topic: str) -> Dict[str, str]:
+    """A button that asks for an FAQ answer directly, bypassing NLU."""
+    return {
+        "title": faq_topics.TITLES[topic],
+        "payload": "/faq" + json.dumps({"faq_topic": topic}),
+    }
+
+
+def _asked_topic(tracker: Tracker) -> str | None:
+    """The topic the user asked about: from a button's entity, else the ResponseSelector."""
+    entity = next(tracker.get_latest_entity_values("faq_topic"), None)
+    if entity in faq_topics.TITLES:
+        return entity
+    selector = tracker.latest_message.get("response_selector", {}).get("faq", {})
+    return faq_topics.topic_from_response_key(
+        selector.get("response", {}).get("intent_response_key")
+    )
+
+
+class ActionAnswerFaq(Action):
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        topic = _asked_topic(tracker)
+        if topic is None:
+            dispatcher.utter_message(response="utter_ask_faq_topic")
+            return []
+        dispatcher.utter_message(response=f"utter_faq/{topic}")
+        events: List[Dict[str, Any]] = [SlotSet("faq_topic", topic)]
+        if faq_topics.needs_health_note(topic, bool(tracker.get_slot("health_note_given"))):
+            dispatcher.utter_message(response="utter_health_note")
+            events.append(SlotSet("health_note_given", True))
+        return events
+
+
+class ActionFaqMore(Action):
+    def name(self) -> str:
+        return "action_faq_more"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        topic = tracker.get_slot("faq_topic")
+        if topic not in faq_topics.TITLES:
+            dispatcher.utter_message(response="utter_ask_faq_topic")
+            return []
+        more = f"utter_faq_more_{topic}"
+        if more in domain.get("responses", {}):
+            dispatcher.utter_message(response=more)
+        else:
+            dispatcher.utter_message(
+                response="utter_faq_related",
+                buttons=[faq_button(t) for t in faq_topics.RELATED[topic]],
+                faq_topic_title=faq_topics.TITLES[topic].lower(),
+            )
+        return []

@@ -1,0 +1,94 @@
+"""Handing off to a person, and admitting uncertainty ("did you mean ...?")."""
+
+import logging
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.faq import faq_button
+from massage import faq_topics
+from massage.db import session_scope
+from massage.handoff import TEAM_CLOSES, TEAM_OPENS, request_handoff
+
+logger = logging.getLogger(__name__)
+
+# What "did you mean ...?" calls each intent it may offer.
+INTENT_TITLES: Dict[str, str] = {
+    "greet": "Just saying hello",
+    "help": "What can you do?",
+    "human_handoff": "Talk to a person",
+    "search_therapists": "Find a therapist",
+    "book_massage": "Book a massage",
+    "cancel_booking": "Cancel a booking",
+    "reschedule_booking": "Reschedule a booking",
+    "check_booking": "Check my booking",
+    "bot_challenge": "Are you a bot?",
+    "urgent_symptoms": "I have urgent symptoms",
+}
+MAX_SUGGESTIONS = 3
+MIN_SUGGESTION_CONFIDENCE = 0.05
+
+
+def suggestion_buttons(latest_message: Dict[str, Any]) -> List[Dict[str, str]]:
+    """The likeliest readings of an unclear message, as buttons that bypass NLU."""
+    buttons: List[Dict[str, str]] = []
+    for intent in latest_message.get("intent_ranking", []):
+        name, confidence = intent.get("name"), intent.get("confidence", 0.0)
+        if confidence < MIN_SUGGESTION_CONFIDENCE or len(buttons) >= MAX_SUGGESTIONS:
+            break
+        if name == "faq":
+            ranking = latest_message.get("response_selector", {}).get("faq", {}).get("ranking", [])
+            for candidate in ranking[:2]:
+                topic = faq_topics.topic_from_response_key(candidate.get("intent_response_key"))
+                if topic and len(buttons) < MAX_SUGGESTIONS:
+                    buttons.append(faq_button(topic))
+        elif name in INTENT_TITLES:
+            buttons.append({"title": INTENT_TITLES[name], "payload": f"/{name}"})
+    return buttons
+
+
+class ActionAskAffirmation(Action):
+    """First stage of the two-stage fallback: offer the likeliest meanings instead of guessing."""
+
+    def name(self) -> str:
+        return "action_default_ask_affirmation"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        buttons = suggestion_buttons(tracker.latest_message)
+        buttons.append({"title": "Something else", "payload": "/out_of_scope"})
+        dispatcher.utter_message(text="Sorry, I'm not sure I understood. Did you mean:", buttons=buttons)
+        return []
+
+
+class ActionHandoff(Action):
+    def name(self) -> str:
+        return "action_handoff"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        channel = tracker.get_latest_input_channel() or "unknown"
+        try:
+            with session_scope() as db:
+                ticket = request_handoff(db, tracker.sender_id, channel, reason="asked for a person")
+        except SQLAlchemyError:
+            logger.exception("could not record a handoff request")
+            dispatcher.utter_message(
+                text="I'm sorry, I couldn't reach our team's inbox just now. "
+                "Please try again in a few minutes, or ask me anything in the meantime."
+            )
+            return []
+        hours = f"{TEAM_OPENS:%-I%p}–{TEAM_CLOSES:%-I%p}".lower()
+        if ticket.team_available_now:
+            when = "Someone from our care team will pick up this conversation shortly."
+        else:
+            when = f"Our care team is offline right now (they're in {hours} Pacific); they'll pick this up first thing."
+        dispatcher.utter_message(
+            text=f"I've asked a person from our team to take over (request #{ticket.number}). {when} "
+            "I'm still here if you want to keep asking me questions in the meantime."
+        )
+        return []

@@ -1,0 +1,75 @@
+"""The REST channel, hardened: malformed requests get a 400 that says why, odd text is cleaned.
+
+Stock Rasa answers an empty or non-JSON body with HTTP 500 and passes 100 kB messages
+straight to NLU; this keeps the same URL (/webhooks/rest/webhook) and reply format.
+"""
+
+import json
+import logging
+from typing import Any, Awaitable, Callable, Dict
+
+from rasa.core.channels import rest
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from massage.text import clean_user_text
+
+logger = logging.getLogger(__name__)
+
+EMPTY_MESSAGE_REPLY = "I didn't catch any text there. What would you like to know?"
+FAILURE_REPLY = "Sorry, something went wrong on my side. Please try again in a moment."
+MAX_SENDER_CHARS = 128
+
+
+def parse_request(body: bytes) -> tuple[Dict[str, Any] | None, str | None]:
+    """The request as a dict, or the reason it cannot be one."""
+    try:
+        payload = json.loads(body or b"")
+    except (ValueError, UnicodeDecodeError):
+        return None, 'The body must be JSON like {"sender": "id", "message": "text"}.'
+    if not isinstance(payload, dict):
+        return None, "The body must be a JSON object."
+    sender, message = payload.get("sender"), payload.get("message")
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+        return None, f'"sender" must be a non-empty string of at most {MAX_SENDER_CHARS} characters.'
+    if not isinstance(message, str):
+        return None, '"message" must be a string.'
+    if payload.get("metadata") is not None and not isinstance(payload["metadata"], dict):
+        return None, '"metadata" must be an object.'
+    return payload, None
+
+
+class RestInput(rest.RestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        webhook = Blueprint("hardened_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            payload, problem = parse_request(request.body)
+            if problem:
+                return response.json({"error": problem}, status=400)
+            sender = payload["sender"]
+            text = clean_user_text(payload["message"])
+            if not text:
+                return response.json([{"recipient_id": sender, "text": EMPTY_MESSAGE_REPLY}])
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(text, collector, sender, input_channel=self.name(), metadata=payload.get("metadata"))
+                )
+            except Exception:  # noqa: BLE001 - the user gets an apology, the log gets the trace
+                logger.exception("could not handle a REST message")
+                return response.json(collector.messages + [{"recipient_id": sender, "text": FAILURE_REPLY}])
+            return response.json(collector.messages)
+
+        return webhook

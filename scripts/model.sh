@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Ensures models/ holds a model trained on the current config, domain and data.
+# Models are cached by a fingerprint of what they are trained from, so an unchanged
+# assistant is never retrained (Rasa's own check needs the old model in models/, which a
+# clean clone lacks).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cache_root="${WEHO_CACHE:-$HOME/.cache/weho-massage}/models"
+fingerprint=$( (cat requirements.txt config.yml domain.yml; find data/nlu data/rules data/stories -name '*.yml' | LC_ALL=C sort | xargs cat) | sha256sum | cut -c1-16)
+model="models/weho-$fingerprint.tar.gz"
+
+if [ ! -f "$model" ]; then
+  mkdir -p "$cache_root" models
+  if [ ! -f "$cache_root/weho-$fingerprint.tar.gz" ]; then
+    echo "Training the assistant (fingerprint $fingerprint)..."
+    start=$(date +%s)
+    .venv/bin/rasa train --quiet --config config.yml --domain domain.yml --data data/nlu data/rules data/stories \
+      --out "$cache_root" --fixed-model-name "weho-$fingerprint"
+    echo "Trained in $(( $(date +%s) - start ))s."
+  fi
+  find models -name 'weho-*.tar.gz' -delete
+  cp "$cache_root/weho-$fingerprint.tar.gz" "$model"
+fi
+echo "$model"

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Starts the action server (5055), the Rasa server (5005) and the web chat demo, in the foreground.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+model=$(scripts/model.sh)
+mkdir -p .state
+.venv/bin/python -m massage.db upgrade
+
+if [ -z "${RASA_TOKEN:-}" ]; then
+  # The HTTP API is never open without a token: make one for this machine and keep it private.
+  if [ ! -s .state/rasa_token ]; then
+    (umask 077; .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > .state/rasa_token)
+  fi
+  RASA_TOKEN=$(cat .state/rasa_token)
+  echo "RASA_TOKEN not set: the HTTP API token is in .state/rasa_token"
+fi
+CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:${WEB_PORT:-8080} http://127.0.0.1:${WEB_PORT:-8080}"}
+
+trap 'kill $(jobs -p) 2>/dev/null || true' EXIT INT TERM
+.venv/bin/rasa run actions --port 5055 --actions actions &
+# shellcheck disable=SC2086
+.venv/bin/rasa run --model "$model" --port 5005 --endpoints endpoints.yml --credentials credentials.yml \
+  --enable-api --auth-token "$RASA_TOKEN" --cors $CORS_ORIGINS &
+wait -n

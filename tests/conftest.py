@@ -1,0 +1,159 @@
+"""Shared fixtures: the trained model, and a real running stack (action server + Rasa REST)."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Dict, Iterator, List
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_http(url: str, timeout: float = 120.0, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process exited with {process.returncode} before {url} answered")
+        try:
+            if requests.get(url, timeout=2).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout}s")
+
+
+def load_fixture(name: str) -> Dict:
+    return json.loads((FIXTURES / name).read_text())
+
+
+@pytest.fixture(scope="session")
+def model_path() -> str:
+    """The project's trained model (trained once, cached by fingerprint)."""
+    out = subprocess.run(
+        [str(ROOT / "scripts" / "model.sh")], cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    return str(ROOT / out.stdout.strip().splitlines()[-1])
+
+
+class Stack:
+    """A running action server and Rasa server, each a real subprocess on loopback."""
+
+    def __init__(self, workdir: Path, model: str, credentials: str = "channels.rest.RestInput:\n", env: Dict[str, str] | None = None):
+        self.workdir = workdir
+        self.model = model
+        self.credentials = credentials
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{workdir / 'massage.db'}",
+            "PYTHONPATH": str(ROOT),
+            **(env or {}),
+        }
+        self.action_port = free_port()
+        self.rasa_port = free_port()
+        self.url = f"http://127.0.0.1:{self.rasa_port}"
+        self.actions: subprocess.Popen | None = None
+        self.rasa: subprocess.Popen | None = None
+
+    def _spawn(self, args: List[str], log: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            args, cwd=ROOT, env=self.env, stdout=open(self.workdir / log, "ab"), stderr=subprocess.STDOUT
+        )
+
+    def start_actions(self) -> None:
+        self.actions = self._spawn(
+            [str(BIN / "rasa"), "run", "actions", "--port", str(self.action_port), "--actions", "actions"],
+            "actions.log",
+        )
+        wait_for_http(f"http://127.0.0.1:{self.action_port}/health", process=self.actions)
+
+    def start_rasa(self) -> None:
+        endpoints = self.workdir / "endpoints.yml"
+        endpoints.write_text(
+            f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
+            f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{self.workdir / "tracker.db"}"\n'
+        )
+        credentials = self.workdir / "credentials.yml"
+        credentials.write_text(self.credentials)
+        self.rasa = self._spawn(
+            [str(BIN / "rasa"), "run", "--model", self.model, "--port", str(self.rasa_port),
+             "--endpoints", str(endpoints), "--credentials", str(credentials),
+             "--enable-api", "--auth-token", "test-token"],
+            "rasa.log",
+        )
+        wait_for_http(f"{self.url}/", timeout=180, process=self.rasa)
+
+    def start(self) -> "Stack":
+        subprocess.run([str(BIN / "python"), "-m", "massage.db", "upgrade"], cwd=ROOT, env=self.env, check=True)
+        self.start_actions()
+        self.start_rasa()
+        return self
+
+    @staticmethod
+    def _stop(process: subprocess.Popen | None) -> None:
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    def stop_rasa(self) -> None:
+        self._stop(self.rasa)
+
+    def stop_actions(self) -> None:
+        self._stop(self.actions)
+
+    def stop(self) -> None:
+        self.stop_rasa()
+        self.stop_actions()
+
+    def say(self, text: str, sender: str) -> List[Dict]:
+        """Send one message through the REST channel; return the bot's messages."""
+        response = requests.post(
+            f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+@contextmanager
+def running_stack(tmp_path: Path, model: str, **kwargs) -> Iterator[Stack]:
+    stack = Stack(tmp_path, model, **kwargs)
+    try:
+        yield stack.start()
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(model_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """One stack shared by the tests that only talk to it."""
+    with running_stack(tmp_path_factory.mktemp("stack"), model_path) as running:
+        yield running
+
+
+@pytest.fixture
+def sender() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+def texts(messages: List[Dict]) -> str:
+    """All text the bot sent, joined, for assertions on what a user reads."""
+    return "\n".join(m.get("text", "") for m in messages)
