@@ -1,5 +1,7 @@
 # The two commands of the README: `make run` and `make test`. Everything else is a step of theirs.
 SHELL := /bin/bash
+# Quiet TensorFlow start-up chatter in every step.
+export TF_CPP_MIN_LOG_LEVEL := 2
 .DEFAULT_GOAL := help
 VENV := .venv/bin
 

@@ -1,13 +1,17 @@
 """FAQ extras: answer a retrieval FAQ, remember its topic, follow up on "tell me more"."""
 
 import json
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from massage import faq_topics
+
+# Below this ResponseSelector confidence the answer could be the wrong one: ask instead.
+MIN_ANSWER_CONFIDENCE = 0.5
+SOMETHING_ELSE_BUTTON = {"title": "Something else", "payload": "/out_of_scope"}
 
 
 def faq_button(topic: str) -> Dict[str, str]:
@@ -18,15 +22,20 @@ def faq_button(topic: str) -> Dict[str, str]:
     }
 
 
-def _asked_topic(tracker: Tracker) -> str | None:
-    """The topic the user asked about: from a button's entity, else the ResponseSelector."""
+def faq_candidates(latest_message: Dict[str, Any], limit: int = 3) -> List[str]:
+    """The ResponseSelector's likeliest FAQ topics for a message, best first."""
+    ranking = latest_message.get("response_selector", {}).get("faq", {}).get("ranking", [])
+    topics = (faq_topics.topic_from_response_key(c.get("intent_response_key")) for c in ranking)
+    return [topic for topic in topics if topic][:limit]
+
+
+def _asked_topic(tracker: Tracker) -> Tuple[Optional[str], float]:
+    """The topic the user asked about and how sure we are; a button's entity is certain."""
     entity = next(tracker.get_latest_entity_values("faq_topic"), None)
     if entity in faq_topics.TITLES:
-        return entity
-    selector = tracker.latest_message.get("response_selector", {}).get("faq", {})
-    return faq_topics.topic_from_response_key(
-        selector.get("response", {}).get("intent_response_key")
-    )
+        return entity, 1.0
+    response = tracker.latest_message.get("response_selector", {}).get("faq", {}).get("response", {})
+    return faq_topics.topic_from_response_key(response.get("intent_response_key")), response.get("confidence", 0.0)
 
 
 class ActionAnswerFaq(Action):
@@ -36,9 +45,15 @@ class ActionAnswerFaq(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        topic = _asked_topic(tracker)
+        topic, confidence = _asked_topic(tracker)
         if topic is None:
             dispatcher.utter_message(response="utter_ask_faq_topic")
+            return []
+        if confidence < MIN_ANSWER_CONFIDENCE:
+            dispatcher.utter_message(
+                text="I want to get this right. Which of these did you mean?",
+                buttons=[faq_button(t) for t in faq_candidates(tracker.latest_message)] + [SOMETHING_ELSE_BUTTON],
+            )
             return []
         dispatcher.utter_message(response=f"utter_faq/{topic}")
         events: List[Dict[str, Any]] = [SlotSet("faq_topic", topic)]

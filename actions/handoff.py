@@ -7,8 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.faq import faq_button
-from massage import faq_topics
+from actions.faq import SOMETHING_ELSE_BUTTON, faq_button, faq_candidates
 from massage.db import session_scope
 from massage.handoff import TEAM_CLOSES, TEAM_OPENS, request_handoff
 
@@ -39,11 +38,8 @@ def suggestion_buttons(latest_message: Dict[str, Any]) -> List[Dict[str, str]]:
         if confidence < MIN_SUGGESTION_CONFIDENCE or len(buttons) >= MAX_SUGGESTIONS:
             break
         if name == "faq":
-            ranking = latest_message.get("response_selector", {}).get("faq", {}).get("ranking", [])
-            for candidate in ranking[:2]:
-                topic = faq_topics.topic_from_response_key(candidate.get("intent_response_key"))
-                if topic and len(buttons) < MAX_SUGGESTIONS:
-                    buttons.append(faq_button(topic))
+            room = MAX_SUGGESTIONS - len(buttons)
+            buttons.extend(faq_button(topic) for topic in faq_candidates(latest_message, limit=min(2, room)))
         elif name in INTENT_TITLES:
             buttons.append({"title": INTENT_TITLES[name], "payload": f"/{name}"})
     return buttons
@@ -58,8 +54,7 @@ class ActionAskAffirmation(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        buttons = suggestion_buttons(tracker.latest_message)
-        buttons.append({"title": "Something else", "payload": "/out_of_scope"})
+        buttons = suggestion_buttons(tracker.latest_message) + [SOMETHING_ELSE_BUTTON]
         dispatcher.utter_message(text="Sorry, I'm not sure I understood. Did you mean:", buttons=buttons)
         return []
 

@@ -25,11 +25,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_http(url: str, timeout: float = 120.0, process: subprocess.Popen | None = None) -> None:
+def wait_for_http(
+    url: str, timeout: float = 120.0, process: subprocess.Popen | None = None, log: Path | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"process exited with {process.returncode} before {url} answered")
+            tail = "\n".join(log.read_text(errors="replace").splitlines()[-25:]) if log else ""
+            raise RuntimeError(f"process exited with {process.returncode} before {url} answered\n{tail}")
         try:
             if requests.get(url, timeout=2).status_code < 500:
                 return
@@ -55,7 +58,13 @@ def model_path() -> str:
 class Stack:
     """A running action server and Rasa server, each a real subprocess on loopback."""
 
-    def __init__(self, workdir: Path, model: str, credentials: str = "channels.rest.RestInput:\n", env: Dict[str, str] | None = None):
+    def __init__(
+        self,
+        workdir: Path,
+        model: str,
+        credentials: str = "channels.rest.RestInput:\n",
+        env: Dict[str, str] | None = None,
+    ):
         self.workdir = workdir
         self.model = model
         self.credentials = credentials
@@ -81,7 +90,9 @@ class Stack:
             [str(BIN / "rasa"), "run", "actions", "--port", str(self.action_port), "--actions", "actions"],
             "actions.log",
         )
-        wait_for_http(f"http://127.0.0.1:{self.action_port}/health", process=self.actions)
+        wait_for_http(
+            f"http://127.0.0.1:{self.action_port}/health", process=self.actions, log=self.workdir / "actions.log"
+        )
 
     def start_rasa(self) -> None:
         endpoints = self.workdir / "endpoints.yml"
@@ -97,7 +108,7 @@ class Stack:
              "--enable-api", "--auth-token", "test-token"],
             "rasa.log",
         )
-        wait_for_http(f"{self.url}/", timeout=180, process=self.rasa)
+        wait_for_http(f"{self.url}/", timeout=180, process=self.rasa, log=self.workdir / "rasa.log")
 
     def start(self) -> "Stack":
         subprocess.run([str(BIN / "python"), "-m", "massage.db", "upgrade"], cwd=ROOT, env=self.env, check=True)

@@ -79,3 +79,12 @@ def test_did_you_mean_offers_the_likeliest_faq_answers_and_intents():
 @pytest.mark.parametrize("response", [f"utter_faq/{key}" for key in TITLES])
 def test_every_faq_key_of_the_contract_has_an_answer(response):
     assert DOMAIN["responses"][response][0]["text"].strip()
+
+
+def test_an_unsure_answer_is_not_given_the_likeliest_topics_are_offered():
+    events, messages = run(ActionAnswerFaq(), "unsure_which_answer.json")
+    assert events == []
+    assert messages[0]["text"] == "I want to get this right. Which of these did you mean?"
+    assert [b["title"] for b in messages[0]["buttons"]] == [
+        "What each kind is for", "Insurance", "Who benefits", "Something else"
+    ]

@@ -1,0 +1,123 @@
+"""The database schema: the provider directory, bookings and handoff requests."""
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores aware datetimes as UTC and gives them back aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous here; pass an aware datetime")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def utcnow() -> datetime:
+    return datetime.now(tz=timezone.utc)
+
+
+Base = declarative_base()
+
+
+class Therapist(Base):
+    __tablename__ = "therapists"
+
+    id = Column(Integer, primary_key=True)
+    slug = Column(String(64), unique=True, nullable=False)
+    name = Column(String(120), nullable=False)
+    gender = Column(String(16), nullable=False)
+    pronoun = Column(String(16), nullable=False)
+    bio = Column(Text, nullable=False)
+    years_experience = Column(Integer, nullable=False)
+    rating = Column(Float, nullable=False)
+    review_count = Column(Integer, nullable=False)
+    certifications = Column(JSON, nullable=False, default=list)
+    languages = Column(JSON, nullable=False, default=list)
+    techniques = Column(JSON, nullable=False, default=list)
+    zip_codes = Column(JSON, nullable=False, default=list)
+    accepts_prescription = Column(Boolean, nullable=False, default=False)
+    active = Column(Boolean, nullable=False, default=True)
+
+    working_hours = relationship(
+        "WorkingHours", back_populates="therapist", cascade="all, delete-orphan", order_by="WorkingHours.weekday"
+    )
+    bookings = relationship("Booking", back_populates="therapist")
+
+
+class WorkingHours(Base):
+    """One working window on one weekday (0 = Monday), in Los Angeles local time."""
+
+    __tablename__ = "working_hours"
+    __table_args__ = (UniqueConstraint("therapist_id", "weekday", "starts", name="uq_working_hours_window"),)
+
+    id = Column(Integer, primary_key=True)
+    therapist_id = Column(Integer, ForeignKey("therapists.id", ondelete="CASCADE"), nullable=False, index=True)
+    weekday = Column(Integer, nullable=False)
+    starts = Column(Time, nullable=False)
+    ends = Column(Time, nullable=False)
+
+    therapist = relationship("Therapist", back_populates="working_hours")
+
+
+class Booking(Base):
+    __tablename__ = "bookings"
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(16), unique=True, nullable=False)
+    therapist_id = Column(Integer, ForeignKey("therapists.id"), nullable=False, index=True)
+    starts_at = Column(UTCDateTime, nullable=False, index=True)
+    ends_at = Column(UTCDateTime, nullable=False)
+    duration_minutes = Column(Integer, nullable=False)
+    service = Column(String(16), nullable=False)
+    technique = Column(String(32))
+    status = Column(String(16), nullable=False, default="confirmed")
+    client_name = Column(String(120), nullable=False)
+    phone = Column(String(20), nullable=False)
+    email = Column(String(254), nullable=False)
+    address = Column(String(300), nullable=False)
+    zip_code = Column(String(10), nullable=False)
+    access_notes = Column(Text)
+    intake = Column(JSON, nullable=False, default=dict)
+    price_cents = Column(Integer, nullable=False)
+    conversation_id = Column(String(255))
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    therapist = relationship("Therapist", back_populates="bookings")
+
+
+class HandoffRequest(Base):
+    __tablename__ = "handoff_requests"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    reason = Column(String(500), nullable=False)
+    channel = Column(String(64), nullable=False)
+    status = Column(String(16), nullable=False, default="open")
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
