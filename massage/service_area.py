@@ -1,0 +1,122 @@
+"""Where the therapists travel: West Hollywood and its neighbours, by ZIP code.
+
+The ZIP codes are those the provider directory's therapists cover.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from massage.text import clean_user_text
+
+# ZIP code -> the neighbourhood named back to the client.
+SERVED_ZIPS = {
+    "90069": "West Hollywood",
+    "90046": "West Hollywood",
+    "90048": "West Hollywood",
+    "90210": "Beverly Hills",
+    "90211": "Beverly Hills",
+    "90212": "Beverly Hills",
+    "90036": "Fairfax",
+    "90038": "Hollywood",
+    "90028": "Hollywood",
+    "90068": "Hollywood Hills",
+    "90035": "Pico-Robertson",
+    "90004": "Hancock Park",
+    "90010": "Wilshire Center",
+    "90019": "Mid-City",
+    "90026": "Silver Lake",
+    "90027": "Los Feliz",
+    "90039": "Silver Lake",
+    "90230": "Culver City",
+    "90232": "Culver City",
+    "90401": "Santa Monica",
+    "90402": "Santa Monica",
+    "90403": "Santa Monica",
+    "90404": "Santa Monica",
+    "90405": "Santa Monica",
+}
+# Neighbourhood names people use -> a ZIP code that covers them.
+NEIGHBOURHOODS = {
+    "west hollywood": "90069",
+    "weho": "90069",
+    "sunset strip": "90069",
+    "norma triangle": "90069",
+    "laurel canyon": "90046",
+    "beverly hills": "90210",
+    "beverly grove": "90048",
+    "fairfax": "90036",
+    "hollywood hills": "90068",
+    "pico robertson": "90035",
+    "pico-robertson": "90035",
+    "hollywood": "90028",
+    "hancock park": "90004",
+    "mid-city": "90019",
+    "mid city": "90019",
+    "silver lake": "90026",
+    "los feliz": "90027",
+    "culver city": "90232",
+    "santa monica": "90401",
+}
+MIN_ADDRESS = 6
+MAX_ADDRESS = 200
+_ANY_ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
+
+
+@dataclass(frozen=True)
+class AddressCheck:
+    """The outcome of checking an address against the service area."""
+
+    served: bool
+    zip_code: str | None = None
+    neighbourhood: str | None = None
+    problem: str | None = None  # "missing_zip", "outside", "invalid"
+
+
+def area_names() -> str:
+    """'West Hollywood, Beverly Hills, ... and Beverly Grove' for messages."""
+    names = list(dict.fromkeys(SERVED_ZIPS.values()))
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def neighbourhood_for_zip(zip_code: str) -> str | None:
+    return SERVED_ZIPS.get(zip_code)
+
+
+def zip_for_place(text: str) -> str | None:
+    """A served ZIP for a ZIP or a neighbourhood name in the text ("in WeHo")."""
+    clean = _plain(text)
+    zips = _ANY_ZIP.findall(clean)
+    if zips:
+        return zips[-1] if zips[-1] in SERVED_ZIPS else None
+    for name, zip_code in NEIGHBOURHOODS.items():
+        if re.search(r"\b" + re.escape(name) + r"\b", clean):
+            return zip_code
+    return None
+
+
+def check_address(address: str) -> AddressCheck:
+    """Is this street address one the therapists travel to? The ZIP code decides."""
+    clean = " ".join(unicodedata.normalize("NFKC", address or "").split())
+    if not (MIN_ADDRESS <= len(clean) <= MAX_ADDRESS) or not re.search(r"\d+\s*\w", clean):
+        return AddressCheck(served=False, problem="invalid")
+    # The ZIP comes last: "12345 Sunset Blvd, 90069" starts with a house number.
+    zips = _ANY_ZIP.findall(clean)
+    if not zips or zips[-1] == clean.split()[0].rstrip(","):
+        return AddressCheck(served=False, problem="missing_zip")
+    zip_code = zips[-1]
+    neighbourhood = SERVED_ZIPS.get(zip_code)
+    if neighbourhood is None:
+        return AddressCheck(served=False, zip_code=zip_code, problem="outside")
+    return AddressCheck(served=True, zip_code=zip_code, neighbourhood=neighbourhood)
+
+
+def clean_address(address: str) -> str:
+    """The address with odd spacing and control characters removed, as stored."""
+    return " ".join(clean_user_text(address).split())[:MAX_ADDRESS]
+
+
+def _plain(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text or "").lower().split())

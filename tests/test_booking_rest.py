@@ -1,0 +1,120 @@
+"""Booking end to end: real sentences through the REST channel of a running stack, rows in its database."""
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from conftest import running_stack, texts
+from massage import bookings, clock, db, when
+from massage.models import Booking
+
+REFERENCE = re.compile(r"\bWH-[A-Z0-9]{4,}\b")
+INTAKE_ALL_NO = ["no", "no", "no", "no", "no"]
+
+
+@pytest.fixture
+def stack_db(stack, monkeypatch):
+    """Point this process at the stack's database, to look up free times and rows."""
+    monkeypatch.setenv("DATABASE_URL", stack.env["DATABASE_URL"])
+    return stack
+
+
+def free_slot(minutes: int = 90) -> datetime:
+    """A time a deep-tissue therapist is free in 90069, a few days from now."""
+    start = (clock.now() + timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
+    return bookings.free_times(start, start + timedelta(days=7), minutes, "deep tissue", "90069")[0]
+
+
+def spoken(moment: datetime) -> str:
+    """'December 3 at 10:30am', as a person would type it."""
+    return f"{moment:%B} {moment.day} at {moment.hour % 12 or 12}:{moment:%M}{moment:%p}".lower()
+
+
+def conversation(stack, sender, *messages):
+    return [texts(stack.say(message, sender)) for message in messages]
+
+
+def booked_row(reference: str) -> Booking:
+    with db.session_scope() as session:
+        return session.execute(select(Booking).where(Booking.reference == reference)).scalar_one()
+
+
+def test_a_full_booking_through_rest_lands_in_the_database(stack_db, sender):
+    moment = free_slot()
+    replies = conversation(
+        stack_db, sender,
+        f"Book a 90 minute deep tissue massage at my place {spoken(moment)}",
+        "8500 Sunset Blvd, West Hollywood, CA 90069",
+        "Jane Doe",
+        "(310) 555-0123",
+        "jane@example.com",
+        "street parking, gate code 1234",
+        *INTAKE_ALL_NO,
+    )  # fmt: skip
+    assert "address" in replies[0] and "ZIP" in replies[0]
+    summary = replies[-1]
+    assert when.describe(moment) in summary and "$195" in summary and "Jane Doe" in summary
+
+    # A correction at the summary, then confirm.
+    later = moment + timedelta(minutes=30)
+    corrected = texts(stack_db.say(f"change the time to {later.hour % 12 or 12}:{later:%M}{later:%p}", sender))
+    assert when.describe(later) in corrected or "isn't available" in corrected
+    confirmation = texts(stack_db.say("yes", sender))
+    reference = REFERENCE.search(confirmation).group(0)
+    assert "massage table" in confirmation and "24 hours" in confirmation
+
+    row = booked_row(reference)
+    assert (row.client_name, row.phone, row.email, row.zip_code, row.duration_minutes, row.status) == (
+        "Jane Doe", "+13105550123", "jane@example.com", "90069", 90, "confirmed"
+    )
+    assert row.conversation_id == sender
+
+    # Only reference plus the right phone number shows it.
+    wrong = conversation(stack_db, sender, f"check booking {reference}", "(213) 373-4253")
+    assert "couldn't find" in wrong[-1] and "Jane" not in wrong[-1]
+    right = conversation(stack_db, sender, reference, "310 555 0123")
+    assert reference in right[-1] and "Status: confirmed" in right[-1]
+
+    cancelled = conversation(stack_db, sender, "please cancel my booking", reference, "310-555-0123", "yes")
+    assert "no fee" in cancelled[-2].lower() and f"{reference} is cancelled" in cancelled[-1]
+    assert booked_row(reference).status == "cancelled"
+
+
+def test_out_of_area_and_red_flags_book_nothing(stack_db, sender):
+    outside = conversation(stack_db, sender, "book a 60 minute swedish massage", "1 World Way, Los Angeles 90045")
+    assert "outside our service area" in outside[-1]
+    moment = free_slot(60)
+    flagged = conversation(
+        stack_db, sender,
+        f"book a 60 minute deep tissue massage {spoken(moment)}",
+        "8500 Sunset Blvd 90069", "Sam Lee", "(213) 373-4253", "sam@example.com", "none",
+        "yes",
+    )  # fmt: skip
+    assert "doctor's clearance" in flagged[-1]
+    with db.session_scope() as session:
+        assert session.execute(select(Booking).where(Booking.conversation_id == sender)).first() is None
+
+
+def test_faq_and_stop_in_the_middle_of_booking(stack_db, sender):
+    replies = conversation(
+        stack_db, sender, "I'd like to book a massage", "do I need to tip the therapist?", "never mind"
+    )
+    assert "medical (therapeutic) massage" in replies[0]
+    assert "tip" in replies[1] and "medical (therapeutic) massage" in replies[1]
+    assert "Nothing was booked" in replies[2]
+
+
+def test_a_booking_in_progress_survives_a_restart_of_the_rasa_server(model_path, tmp_path, sender, monkeypatch):
+    with running_stack(tmp_path, model_path) as own_stack:
+        monkeypatch.setenv("DATABASE_URL", own_stack.env["DATABASE_URL"])
+        moment = free_slot()
+        before = conversation(
+            own_stack, sender, f"book a 90 minute deep tissue massage {spoken(moment)}", "9000 Beverly Blvd 90048"
+        )
+        assert "What name" in before[-1]
+        own_stack.stop_rasa()
+        own_stack.start_rasa()
+        after = conversation(own_stack, sender, "Jane Doe")
+        assert "mobile number" in after[-1]
