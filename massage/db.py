@@ -70,7 +70,7 @@ def session_scope() -> Iterator[Session]:
         session.close()
 
 
-def upgrade() -> None:
+def init_db() -> None:
     """Migrate the schema to the newest revision, then load the provider directory if it is empty."""
     from alembic import command
     from alembic.config import Config
@@ -84,7 +84,10 @@ def upgrade() -> None:
         load_directory_if_empty(session)
 
 
+upgrade = init_db  # the name `python -m massage.db upgrade` and earlier callers use
+
+
 if __name__ == "__main__":
     if sys.argv[1:] != ["upgrade"]:
         sys.exit("usage: python -m massage.db upgrade")
-    upgrade()
+    init_db()

@@ -64,8 +64,10 @@ class Stack:
         model: str,
         credentials: str = "channels.rest.RestInput:\n",
         env: Dict[str, str] | None = None,
+        extra_args: List[str] | None = None,
     ):
         self.workdir = workdir
+        self.extra_args = extra_args or []  # given to both servers, e.g. --logging-config-file
         self.model = model
         self.credentials = credentials
         self.env = {
@@ -87,7 +89,8 @@ class Stack:
 
     def start_actions(self) -> None:
         self.actions = self._spawn(
-            [str(BIN / "rasa"), "run", "actions", "--port", str(self.action_port), "--actions", "actions"],
+            [str(BIN / "rasa"), "run", "actions", "--port", str(self.action_port), "--actions", "actions",
+             *self.extra_args],
             "actions.log",
         )
         wait_for_http(
@@ -105,10 +108,10 @@ class Stack:
         self.rasa = self._spawn(
             [str(BIN / "rasa"), "run", "--model", self.model, "--port", str(self.rasa_port),
              "--endpoints", str(endpoints), "--credentials", str(credentials),
-             "--enable-api", "--auth-token", "test-token"],
+             "--enable-api", "--auth-token", "test-token", *self.extra_args],
             "rasa.log",
         )
-        wait_for_http(f"{self.url}/", timeout=180, process=self.rasa, log=self.workdir / "rasa.log")
+        wait_for_http(f"{self.url}/", timeout=300, process=self.rasa, log=self.workdir / "rasa.log")
 
     def start(self) -> "Stack":
         subprocess.run([str(BIN / "python"), "-m", "massage.db", "upgrade"], cwd=ROOT, env=self.env, check=True)

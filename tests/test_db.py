@@ -1,0 +1,147 @@
+"""The database: migrations on a fresh SQLite file and on PostgreSQL, the directory loader, UTC times, locking."""
+
+import sqlite3
+import subprocess
+import sys
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import psycopg2
+import pytest
+import yaml
+from directory_db import TEST_DIRECTORY, add_booking, therapist
+from sqlalchemy import func, inspect, select, text
+
+from massage import db
+from massage.clock import LA
+from massage.loader import DIRECTORY_FILE, load_directory
+from massage.models import Booking, Therapist, WorkingHours
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_SERVER = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
+TABLES = {"therapists", "working_hours", "bookings", "handoff_requests", "alembic_version"}
+REAL_DIRECTORY_SIZE = len(yaml.safe_load(DIRECTORY_FILE.read_text())["therapists"])
+
+
+def postgres_available() -> bool:
+    try:
+        psycopg2.connect(connect_timeout=2, **PG_SERVER).close()
+        return True
+    except psycopg2.OperationalError:
+        return False
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path, monkeypatch):
+    """An empty database: a fresh SQLite file, or a throwaway PostgreSQL schema."""
+    if request.param == "sqlite":
+        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'state' / 'fresh.db'}")
+        yield request.param
+        return
+    if not postgres_available():
+        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
+    schema = f"directory_{uuid.uuid4().hex[:10]}"
+    admin = psycopg2.connect(**PG_SERVER)
+    admin.autocommit = True
+    admin.cursor().execute(f"CREATE SCHEMA {schema}")
+    monkeypatch.setenv(
+        "DATABASE_URL", f"postgresql+psycopg2://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+    )
+    try:
+        yield request.param
+    finally:
+        db.get_engine().dispose()
+        admin.cursor().execute(f"DROP SCHEMA {schema} CASCADE")
+        admin.close()
+
+
+def counts() -> tuple:
+    with db.session_scope() as session:
+        return (
+            session.execute(select(func.count(Therapist.id))).scalar(),
+            session.execute(select(func.count(WorkingHours.id))).scalar(),
+        )
+
+
+def test_init_db_migrates_to_head_and_loads_the_directory_once(database):
+    db.init_db()
+    assert TABLES <= set(inspect(db.get_engine()).get_table_names())
+    with db.session_scope() as session:
+        assert session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+    loaded = counts()
+    assert loaded[0] == REAL_DIRECTORY_SIZE and loaded[1] > REAL_DIRECTORY_SIZE
+    db.init_db()
+    assert counts() == loaded
+
+
+def test_loading_again_updates_by_slug_and_retires_who_left(database, tmp_path):
+    db.init_db()
+    with db.session_scope() as session:
+        load_directory(session, TEST_DIRECTORY)
+    entries = yaml.safe_load(TEST_DIRECTORY.read_text())["therapists"]
+    entries[0]["rating"] = 4.2
+    entries[0]["hours"] = {"tuesday": ["10:00-12:00", "13:00-15:00"]}
+    edited = tmp_path / "edited.yml"
+    edited.write_text(yaml.safe_dump({"therapists": entries[:2]}))
+    for _ in range(2):
+        with db.session_scope() as session:
+            assert load_directory(session, edited) == 2
+    with db.session_scope() as session:
+        ana = therapist(session, "ana-lopez")
+        assert ana.rating == 4.2
+        assert [(h.weekday, h.starts.hour, h.ends.hour) for h in ana.working_hours] == [(1, 10, 12), (1, 13, 15)]
+        active = session.execute(select(Therapist.slug).where(Therapist.active.is_(True))).scalars().all()
+        assert sorted(active) == ["ana-lopez", "boris-ivanov"]
+        assert session.execute(select(func.count(Therapist.id))).scalar() == REAL_DIRECTORY_SIZE + 5
+
+
+def test_bookings_keep_their_moment_and_come_back_aware(database):
+    db.init_db()
+    with db.session_scope() as session:
+        load_directory(session, TEST_DIRECTORY)
+        add_booking(session, "ana-lopez", datetime(2026, 11, 30, 9, 0, tzinfo=LA), 90)
+    with db.session_scope() as session:
+        booking = session.execute(select(Booking)).scalar_one()
+        assert booking.starts_at == datetime(2026, 11, 30, 17, 0, tzinfo=timezone.utc)
+        assert booking.starts_at.utcoffset().total_seconds() == 0
+        assert booking.ends_at.astimezone(LA).hour == 10 and booking.ends_at.astimezone(LA).minute == 30
+        assert booking.created_at.tzinfo is not None
+
+
+def test_naive_datetimes_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'naive.db'}")
+    db.init_db()
+    with pytest.raises(Exception, match="naive datetimes"):
+        with db.session_scope() as session:
+            load_directory(session, TEST_DIRECTORY)
+            add_booking(session, "ana-lopez", datetime(2026, 11, 30, 9, 0), 60)
+
+
+def test_sqlite_enforces_foreign_keys_uses_wal_and_locks_for_writing_at_begin(tmp_path, monkeypatch):
+    path = tmp_path / "locks.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    db.init_db()
+    with db.session_scope() as session:
+        assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        # The session's transaction began with BEGIN IMMEDIATE: nobody else may start writing now.
+        other = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        other.close()
+    with pytest.raises(Exception, match="FOREIGN KEY"):
+        with db.session_scope() as session:
+            session.execute(text("INSERT INTO working_hours (therapist_id, weekday, starts, ends) "
+                                 "VALUES (99999, 0, '09:00:00', '10:00:00')"))
+
+
+def test_the_loader_command_imports_the_directory(tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "PATH": "/usr/bin:/bin"}
+    subprocess.run([sys.executable, "-m", "massage.db", "upgrade"], cwd=ROOT, env=env, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "massage.loader"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    assert f"Loaded {REAL_DIRECTORY_SIZE} therapists" in done.stdout
+    with sqlite3.connect(tmp_path / "cli.db") as check:
+        assert check.execute("SELECT count(*) FROM therapists WHERE active").fetchone()[0] == REAL_DIRECTORY_SIZE
