@@ -5,10 +5,11 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 .DEFAULT_GOAL := help
 VENV := .venv/bin
 
-.PHONY: help venv model run shell test lint validate unit stories nlu-eval
+.PHONY: help venv model run shell test lint validate unit stories nlu-eval run-prod bench
 
 help:
 	@echo "make run   - install, train if needed, and start the assistant on localhost:5005"
+	@echo "             (web chat demo on http://localhost:8080)"
 	@echo "make test  - install, train if needed, and run every check"
 
 venv:
@@ -19,6 +20,16 @@ model: venv
 
 run: venv
 	@scripts/run.sh
+
+# Production mode: PostgreSQL, Redis, Rasa replicas and action servers behind nginx (README).
+run-prod: venv
+	@scripts/services.sh >/dev/null
+	@scripts/run-prod.sh
+
+# Latency, throughput, growth, training time and memory, ours beside a stock `rasa init`.
+bench: model
+	@scripts/services.sh >/dev/null
+	$(VENV)/python -m bench --model "$$(scripts/model.sh)" $(if $(BENCH_TRAIN),--train-ours)
 
 shell: venv
 	$(VENV)/rasa shell --model "$$(scripts/model.sh)" --endpoints endpoints.yml

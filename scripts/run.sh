@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the action server (5055), the Rasa server (5005) and the web chat demo, in the foreground.
+# Starts the action server (5055), the Rasa server (5005) and the web chat demo (8080), in the foreground.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=$(scripts/model.sh)
@@ -21,4 +21,6 @@ trap 'kill $(jobs -p) 2>/dev/null || true' EXIT INT TERM
 # shellcheck disable=SC2086
 .venv/bin/rasa run --model "$model" --port 5005 --endpoints endpoints.yml --credentials credentials.yml \
   --enable-api --auth-token "$RASA_TOKEN" --cors $CORS_ORIGINS &
+# The demo site with the chat widget: http://localhost:${WEB_PORT:-8080}
+.venv/bin/python web/serve.py &
 wait -n
