@@ -1,0 +1,98 @@
+"""Platform-neutral shaping of bot replies: length limits, short titles, numbered options."""
+
+import re
+import threading
+from collections import OrderedDict
+from typing import Any, Dict, List
+
+# Break points, best first: paragraph, line, sentence end, word.
+_BREAKS = (
+    re.compile(r"\n\s*\n"),
+    re.compile(r"\n"),
+    re.compile(r"(?<=[.!?…])\s+"),
+    re.compile(r"\s+"),
+)
+# The answer to a photo, sticker, voice note or location: the assistant reads text only.
+NOT_TEXT_REPLY = "Sorry, I can only read text messages. What would you like to know?"
+
+_OPTION_NUMBER = re.compile(r"^\s*#?(\d{1,3})\s*[.)]?\s*$")
+
+
+def split_text(text: str, limit: int) -> List[str]:
+    """Splits `text` into chunks of at most `limit` characters.
+
+    Each chunk ends at the latest paragraph, line, sentence or word break that fits, so
+    a long answer reads naturally across several messages; only a single word longer
+    than `limit` is cut mid-word.
+    """
+    chunks = []
+    rest = text.strip()
+    while len(rest) > limit:
+        cut = _last_break(rest, limit)
+        chunks.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        chunks.append(rest)
+    return chunks
+
+
+def _last_break(text: str, limit: int) -> int:
+    window = text[: limit + 1]
+    for pattern in _BREAKS:
+        ends = [match.start() for match in pattern.finditer(window) if 0 < match.start() <= limit]
+        if ends:
+            return ends[-1]
+    return limit
+
+
+def shorten(title: str, limit: int) -> str:
+    """Fits a button title into `limit` characters, cutting at a word where possible."""
+    title = " ".join(title.split())
+    if len(title) <= limit:
+        return title
+    head = title[: limit - 1]
+    if " " in head:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:-") + "…"
+
+
+def numbered_options(buttons: List[Dict[str, Any]]) -> str:
+    """The buttons as a numbered list, one per line, for platforms without buttons."""
+    lines = [f"{number}. {button['title']}" for number, button in enumerate(buttons, start=1)]
+    return "Reply with a number:\n" + "\n".join(lines)
+
+
+class OfferedOptions:
+    """The options last offered to each user, so "2" can be read as the second button.
+
+    Kept in this process's memory, bounded to the most recent `capacity` users. An offer
+    is valid for the user's next message only: whatever they answer, it is used up.
+    """
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self._capacity = capacity
+        self._offers: OrderedDict[str, List[Dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def offer(self, user: str, buttons: List[Dict[str, Any]]) -> None:
+        with self._lock:
+            self._offers[user] = buttons
+            self._offers.move_to_end(user)
+            while len(self._offers) > self._capacity:
+                self._offers.popitem(last=False)
+
+    def resolve(self, user: str, text: str) -> str:
+        """The payload the user chose by number or by exact title, else the text itself."""
+        with self._lock:
+            buttons = self._offers.pop(user, None)
+        choice = _chosen(buttons or [], text)
+        return choice["payload"] if choice else text
+
+
+def _chosen(buttons: List[Dict[str, Any]], text: str) -> Dict[str, Any] | None:
+    match = _OPTION_NUMBER.match(text)
+    if match:
+        number = int(match.group(1))
+        return buttons[number - 1] if 1 <= number <= len(buttons) else None
+    wanted = text.strip().casefold()
+    return next((b for b in buttons if b["title"].strip().casefold() == wanted), None)

@@ -1,0 +1,214 @@
+"""Messenger end to end: signed webhook events into a real `rasa run`, replies read off a fake Graph API."""
+
+import hashlib
+import hmac
+import itertools
+import json
+import random
+from typing import Any, Dict, Iterator, List, Tuple
+
+import pytest
+import requests
+from fake_platform import Call, FakePlatform, messaging_credentials
+from fbmessenger import MessengerClient
+from messaging_cases import (
+    FAQ_QUESTION,
+    SEARCH_REQUEST,
+    faq_answer,
+    found_lymphatic_drainage_therapists,
+    greeting_buttons,
+    needs_search,
+)
+from rasa.shared.exceptions import RasaException
+
+from channels.facebook import (
+    MAX_QUICK_REPLIES,
+    MAX_TEMPLATE_BUTTONS,
+    MAX_TEXT,
+    MAX_TITLE,
+    FacebookInput,
+    MessengerBot,
+)
+from channels.formatting import NOT_TEXT_REPLY
+from conftest import Stack, running_stack
+
+APP_SECRET = "test-app-secret-0123456789abcdef"
+VERIFY_TOKEN = "test-verify-token"
+PAGE_TOKEN = "EAAtestpagetoken"
+PAGE_ID = "104857600000001"
+_ids = itertools.count(1)
+
+
+def graph_api(call: Call) -> Tuple[int, Any]:
+    """Answers as graph.facebook.com's Send API does."""
+    recipient = (call.json or {}).get("recipient", {}).get("id")
+    return 200, {"recipient_id": recipient, "message_id": f"m_{next(_ids)}"}
+
+
+@pytest.fixture(scope="module")
+def fake_graph() -> Iterator[FakePlatform]:
+    fake = FakePlatform(graph_api).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def messenger(model_path: str, fake_graph: FakePlatform, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    env = {
+        "FACEBOOK_VERIFY_TOKEN": VERIFY_TOKEN,
+        "FACEBOOK_APP_SECRET": APP_SECRET,
+        "FACEBOOK_PAGE_ACCESS_TOKEN": PAGE_TOKEN,
+    }
+    credentials = messaging_credentials("channels.facebook.FacebookInput", fake_graph.url)
+    with running_stack(tmp_path_factory.mktemp("messenger"), model_path, credentials=credentials, env=env) as stack:
+        yield stack
+
+
+def new_user() -> str:
+    return str(random.randint(10**15, 10**16))
+
+
+def event(psid: str, **content: Any) -> Dict[str, Any]:
+    """One webhook call as Meta sends it: a page entry with one messaging event."""
+    messaging = {"sender": {"id": psid}, "recipient": {"id": PAGE_ID}, "timestamp": 1764374400000, **content}
+    return {"object": "page", "entry": [{"id": PAGE_ID, "time": 1764374400000, "messaging": [messaging]}]}
+
+
+def text_event(psid: str, text: str) -> Dict[str, Any]:
+    return event(psid, message={"mid": f"m_in_{next(_ids)}", "text": text})
+
+
+def signed_headers(body: bytes, secret: str = APP_SECRET) -> Dict[str, str]:
+    """Meta signs with both headers."""
+    return {
+        "Content-Type": "application/json",
+        "X-Hub-Signature": "sha1=" + hmac.new(secret.encode(), body, hashlib.sha1).hexdigest(),
+        "X-Hub-Signature-256": "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest(),
+    }
+
+
+def post(stack: Stack, body: bytes, headers: Dict[str, str]) -> requests.Response:
+    return requests.post(f"{stack.url}/webhooks/facebook/webhook", data=body, headers=headers, timeout=60)
+
+
+def messages_to(fake: FakePlatform, psid: str) -> List[Dict[str, Any]]:
+    """The messages (not typing indicators) the user got."""
+    calls = fake.recorded(lambda call: call.json and call.json["recipient"]["id"] == psid and "message" in call.json)
+    return [call.json["message"] for call in calls]
+
+
+def say(stack: Stack, fake: FakePlatform, psid: str, payload: Dict[str, Any]) -> List[Dict[str, Any]]:
+    before = len(messages_to(fake, psid))
+    body = json.dumps(payload).encode()
+    response = post(stack, body, signed_headers(body))
+    assert response.status_code == 200, response.text
+    fake.wait_for(lambda call: len(messages_to(fake, psid)) > before)
+    return messages_to(fake, psid)[before:]
+
+
+
+def test_meta_webhook_verification_echoes_the_challenge_only_for_the_verify_token(messenger):
+    url = f"{messenger.url}/webhooks/facebook/webhook"
+    query = {"hub.mode": "subscribe", "hub.challenge": "1158201444"}
+    good = requests.get(url, params={**query, "hub.verify_token": VERIFY_TOKEN}, timeout=10)
+    assert (good.status_code, good.text) == (200, "1158201444")
+    bad = requests.get(url, params={**query, "hub.verify_token": "guess"}, timeout=10)
+    assert bad.status_code == 403 and "1158201444" not in bad.text
+
+
+def test_faq_question_gets_the_faq_answer_between_typing_indicators(messenger, fake_graph):
+    psid = new_user()
+    replies = say(messenger, fake_graph, psid, text_event(psid, FAQ_QUESTION))
+    assert faq_answer("insurance") in "\n".join(reply["text"] for reply in replies)
+    to_user = fake_graph.recorded(lambda call: call.json and call.json["recipient"]["id"] == psid)
+    actions = [call.json.get("sender_action") for call in to_user]
+    assert actions[:2] == ["mark_seen", "typing_on"] and actions[-1] == "typing_off"
+    # Sent with the page token and the app-secret proof Meta can require.
+    call = to_user[0]
+    assert call.query["access_token"] == PAGE_TOKEN
+    expected_proof = hmac.new(APP_SECRET.encode(), PAGE_TOKEN.encode(), hashlib.sha256).hexdigest()
+    assert call.query["appsecret_proof"] == expected_proof
+
+
+def test_greeting_buttons_are_quick_replies_within_limits_and_a_tap_sends_the_payload(messenger, fake_graph):
+    psid = new_user()
+    greeting = say(messenger, fake_graph, psid, text_event(psid, "hi"))[-1]
+    expected = greeting_buttons()
+    replies = greeting["quick_replies"]
+    assert [reply["payload"] for reply in replies] == [button["payload"] for button in expected]
+    assert all(len(reply["title"]) <= MAX_TITLE and reply["content_type"] == "text" for reply in replies)
+    assert replies[1]["title"] == "Find a therapist"
+    assert replies[0]["title"] == "Therapeutic vs…"  # "Therapeutic vs regular massage" is over 20 characters
+
+    quick_reply = {"payload": replies[0]["payload"]}
+    tap = event(psid, message={"mid": "m_tap", "text": replies[0]["title"], "quick_reply": quick_reply})
+    answers = say(messenger, fake_graph, psid, tap)
+    assert faq_answer("therapeutic_vs_regular") in "\n".join(answer["text"] for answer in answers)
+
+
+@needs_search
+def test_therapist_search_names_matching_therapists(messenger, fake_graph):
+    psid = new_user()
+    replies = say(messenger, fake_graph, psid, text_event(psid, SEARCH_REQUEST))
+    assert found_lymphatic_drainage_therapists("\n".join(reply.get("text", "") for reply in replies))
+
+
+def test_postback_from_a_button_template_sends_the_payload(messenger, fake_graph):
+    psid = new_user()
+    postback = event(psid, postback={"title": "Insurance", "payload": '/faq{"faq_topic": "insurance"}', "mid": "m_pb"})
+    answers = say(messenger, fake_graph, psid, postback)
+    assert faq_answer("insurance") in "\n".join(answer["text"] for answer in answers)
+
+
+def test_image_gets_a_text_only_note(messenger, fake_graph):
+    psid = new_user()
+    image = {"type": "image", "payload": {"url": "https://scontent.example.com/photo.jpg"}}
+    (reply,) = say(messenger, fake_graph, psid, event(psid, message={"mid": "m_img", "attachments": [image]}))
+    assert reply == {"text": NOT_TEXT_REPLY}
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda body: {"Content-Type": "application/json"},
+        lambda body: signed_headers(body, secret="not-the-app-secret"),
+        lambda body: signed_headers(body.replace(b"hi", b"yo")),
+        lambda body: {"Content-Type": "application/json", "X-Hub-Signature-256": "sha256=deadbeef"},
+    ],
+    ids=["unsigned", "wrong-secret", "tampered-body", "garbage-signature"],
+)
+def test_unsigned_or_forged_events_are_rejected_unanswered(messenger, fake_graph, forge):
+    psid = new_user()
+    body = json.dumps(text_event(psid, "hi")).encode()
+    assert post(messenger, body, forge(body)).status_code == 403
+    # A genuine event afterwards is answered, and its replies are all this user ever got.
+    replies = say(messenger, fake_graph, psid, text_event(psid, "hi"))
+    assert messages_to(fake_graph, psid) == replies
+
+
+async def test_long_text_links_and_many_buttons_respect_messenger_limits(fake_graph):
+    client = MessengerClient(PAGE_TOKEN)
+    client.graph_url = f"{fake_graph.url}/v{client.api_version}"
+    bot = MessengerBot(client)
+    psid = new_user()
+    text = "Kneading presses, squeezes and lifts the muscles. " * 100  # about 5,000 characters
+    choices = [{"title": f"Therapist number {n} of many", "payload": f"/pick{{\"n\": {n}}}"} for n in range(1, 16)]
+    await bot.send_text_with_buttons(psid, text, choices)
+    *parts, last = messages_to(fake_graph, psid)
+    assert all(len(part["text"]) <= MAX_TEXT for part in parts + [last]) and len(parts) == 2
+    assert " ".join(part["text"] for part in parts + [last]) == text.strip()
+    assert [reply["payload"] for reply in last["quick_replies"]] == [c["payload"] for c in choices[:MAX_QUICK_REPLIES]]
+    assert all(len(reply["title"]) <= MAX_TITLE for reply in last["quick_replies"])
+
+    links = [{"title": f"Therapist {n} profile", "url": f"https://example.com/t/{n}"} for n in range(1, 5)]
+    links_user = new_user()
+    await bot.send_text_with_buttons(links_user, "Profiles:", links)
+    templates = [message["attachment"]["payload"] for message in messages_to(fake_graph, links_user)]
+    assert [len(template["buttons"]) for template in templates] == [MAX_TEMPLATE_BUTTONS, 1]
+    assert templates[0]["text"] == "Profiles:"
+    assert [button["url"] for template in templates for button in template["buttons"]] == [b["url"] for b in links]
+
+
+def test_the_channel_refuses_to_start_without_the_app_secret():
+    with pytest.raises(RasaException, match="secret"):
+        FacebookInput.from_credentials({"verify": VERIFY_TOKEN, "secret": "", "page-access-token": PAGE_TOKEN})

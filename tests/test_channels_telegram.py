@@ -1,0 +1,188 @@
+"""Telegram end to end: real webhook updates into a real `rasa run`, replies read off a fake Bot API."""
+
+import itertools
+import json
+import random
+from typing import Any, Dict, Iterator, List, Tuple
+
+import pytest
+import requests
+from fake_platform import Call, FakePlatform, messaging_credentials
+from messaging_cases import (
+    FAQ_QUESTION,
+    SEARCH_REQUEST,
+    faq_answer,
+    found_lymphatic_drainage_therapists,
+    greeting_buttons,
+    needs_search,
+)
+from rasa.shared.exceptions import RasaException
+
+from channels.formatting import NOT_TEXT_REPLY
+from channels.telegram import MAX_TEXT, TelegramInput, TelegramOutput, inline_keyboard
+from conftest import Stack, running_stack
+
+TOKEN = "123456789:TEST-telegram-bot-token"
+SECRET = "test_secret-token-42"
+PUBLIC_URL = "https://bot.example.com/webhooks/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+_message_ids = itertools.count(1000)
+
+
+def telegram_api(call: Call) -> Tuple[int, Any]:
+    """Answers as api.telegram.org does: a sent Message for sendMessage, True for the rest."""
+    if call.path.endswith("/sendMessage"):
+        chat = {"id": int(call.form["chat_id"]), "type": "private"}
+        return 200, {"ok": True, "result": {"message_id": next(_message_ids), "date": 0, "chat": chat}}
+    return 200, {"ok": True, "result": True}
+
+
+@pytest.fixture(scope="module")
+def fake_telegram() -> Iterator[FakePlatform]:
+    fake = FakePlatform(telegram_api).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def telegram(model_path: str, fake_telegram: FakePlatform, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    env = {"TELEGRAM_ACCESS_TOKEN": TOKEN, "TELEGRAM_SECRET_TOKEN": SECRET, "TELEGRAM_WEBHOOK_URL": PUBLIC_URL}
+    credentials = messaging_credentials("channels.telegram.TelegramInput", fake_telegram.url)
+    with running_stack(tmp_path_factory.mktemp("telegram"), model_path, credentials=credentials, env=env) as stack:
+        yield stack
+
+
+def new_chat() -> int:
+    return random.randint(10**8, 10**9)
+
+
+def text_update(chat_id: int, text: str) -> Dict[str, Any]:
+    user = {"id": chat_id, "is_bot": False, "first_name": "Dana", "language_code": "en"}
+    message = {
+        "message_id": next(_message_ids),
+        "from": user,
+        "chat": {"id": chat_id, "first_name": "Dana", "type": "private"},
+        "date": 1764374400,
+        "text": text,
+    }
+    return {"update_id": next(_message_ids), "message": message}
+
+
+def button_tap(chat_id: int, data: str) -> Dict[str, Any]:
+    user = {"id": chat_id, "is_bot": False, "first_name": "Dana"}
+    bot_message = {
+        "message_id": next(_message_ids),
+        "from": {"id": 123456789, "is_bot": True, "first_name": "WeHo Massage", "username": "weho_massage_bot"},
+        "chat": {"id": chat_id, "first_name": "Dana", "type": "private"},
+        "date": 1764374400,
+        "text": "Hi!",
+    }
+    query = {"id": f"cbq-{chat_id}", "from": user, "message": bot_message, "chat_instance": "-42", "data": data}
+    return {"update_id": next(_message_ids), "callback_query": query}
+
+
+def post(stack: Stack, update: Dict[str, Any], secret: str | None = SECRET) -> requests.Response:
+    headers = {SECRET_HEADER: secret} if secret is not None else {}
+    return requests.post(f"{stack.url}/webhooks/telegram/webhook", json=update, headers=headers, timeout=60)
+
+
+def sent_to(fake: FakePlatform, chat_id: int) -> List[Call]:
+    return fake.recorded(lambda call: call.path.endswith("/sendMessage") and call.form["chat_id"] == str(chat_id))
+
+
+def say(stack: Stack, fake: FakePlatform, chat_id: int, update: Dict[str, Any]) -> List[Call]:
+    """Posts an update (Telegram's way: the reply comes back through the Bot API) and returns the new replies."""
+    before = len(sent_to(fake, chat_id))
+    response = post(stack, update)
+    # Every update must get a 200, the first one included (stock Rasa answered it with a 500).
+    assert response.status_code == 200, response.text
+    return fake.wait_for(
+        lambda call: call.path.endswith("/sendMessage") and call.form["chat_id"] == str(chat_id), count=before + 1
+    )[before:]
+
+
+
+def keyboard(call: Call) -> List[List[Dict[str, str]]]:
+    return json.loads(call.form["reply_markup"])["inline_keyboard"]
+
+
+def test_webhook_is_registered_with_the_secret_token_at_startup(telegram, fake_telegram):
+    (registration,) = fake_telegram.recorded(lambda call: call.path == f"/bot{TOKEN}/setWebhook")
+    assert registration.form["url"] == PUBLIC_URL
+    assert registration.form["secret_token"] == SECRET
+
+
+def test_faq_question_gets_the_faq_answer(telegram, fake_telegram):
+    chat = new_chat()
+    replies = say(telegram, fake_telegram, chat, text_update(chat, FAQ_QUESTION))
+    assert faq_answer("insurance") in "\n".join(call.form["text"] for call in replies)
+
+
+def test_greeting_buttons_are_an_inline_keyboard_and_a_tap_sends_the_payload(telegram, fake_telegram):
+    chat = new_chat()
+    greeting = say(telegram, fake_telegram, chat, text_update(chat, "/start"))[-1]
+    expected = greeting_buttons()
+    keys = [key for row in keyboard(greeting) for key in row]
+    assert [(key["text"], key["callback_data"]) for key in keys] == [(b["title"], b["payload"]) for b in expected]
+
+    replies = say(telegram, fake_telegram, chat, button_tap(chat, expected[0]["payload"]))
+    assert faq_answer("therapeutic_vs_regular") in "\n".join(call.form["text"] for call in replies)
+    # The tap is acknowledged, so Telegram stops the button's loading spinner.
+    assert fake_telegram.recorded(
+        lambda call: call.path.endswith("/answerCallbackQuery") and call.form["callback_query_id"] == f"cbq-{chat}"
+    )
+
+
+@needs_search
+def test_therapist_search_names_matching_therapists(telegram, fake_telegram):
+    chat = new_chat()
+    replies = say(telegram, fake_telegram, chat, text_update(chat, SEARCH_REQUEST))
+    assert found_lymphatic_drainage_therapists("\n".join(call.form["text"] for call in replies))
+
+
+def test_photo_without_text_gets_a_text_only_note(telegram, fake_telegram):
+    chat = new_chat()
+    update = text_update(chat, "")
+    del update["message"]["text"]
+    update["message"]["photo"] = [{"file_id": "AgAD", "file_unique_id": "AQAD", "width": 90, "height": 90}]
+    (reply,) = say(telegram, fake_telegram, chat, update)
+    assert reply.form["text"] == NOT_TEXT_REPLY
+
+
+@pytest.mark.parametrize("secret", [None, "", "wrong-secret", SECRET + "x"])
+def test_updates_without_the_secret_token_are_rejected_unanswered(telegram, fake_telegram, secret):
+    chat = new_chat()
+    assert post(telegram, text_update(chat, "hi"), secret=secret).status_code == 403
+    # A genuine update afterwards is answered, and its replies are all this chat ever got.
+    replies = say(telegram, fake_telegram, chat, text_update(chat, "hi"))
+    assert sent_to(fake_telegram, chat) == replies
+
+
+async def test_long_replies_are_split_at_sentences_with_the_keyboard_on_the_last_part(fake_telegram):
+    bot = TelegramOutput(TOKEN, fake_telegram.url)
+    sentence = "Medical massage eases chronic pain and helps you move more freely. "
+    text = sentence * 150  # about 10,000 characters
+    buttons = [{"title": f"Option {n}", "payload": f"/choose{{\"n\": {n}}}"} for n in range(1, 6)]
+    chat = new_chat()
+    await bot.send_text_with_buttons(str(chat), text, buttons)
+    await bot.session.close()
+
+    parts = sent_to(fake_telegram, chat)
+    assert len(parts) == 3
+    assert all(len(part.form["text"]) <= MAX_TEXT and part.form["text"].endswith("freely.") for part in parts)
+    assert " ".join(part.form["text"] for part in parts) == text.strip()
+    assert "reply_markup" not in parts[0].form and "reply_markup" not in parts[1].form
+    # Five buttons: one per row, each sending its payload.
+    assert keyboard(parts[2]) == [[{"text": b["title"], "callback_data": b["payload"]}] for b in buttons]
+
+
+def test_payload_over_telegrams_64_bytes_is_sent_as_the_title():
+    payload = '/inform{"time": "2026-12-04T15:00:00-08:00", "therapist": "maria-alvarez"}'
+    booking = {"title": "Friday 3 pm", "payload": payload}
+    assert inline_keyboard([booking]).inline_keyboard[0][0].callback_data == "Friday 3 pm"
+
+
+@pytest.mark.parametrize("secret", [None, "", "has spaces", "x" * 257])
+def test_the_channel_refuses_to_start_without_a_valid_secret_token(secret):
+    with pytest.raises(RasaException, match="secret_token"):
+        TelegramInput.from_credentials({"access_token": TOKEN, "secret_token": secret})

@@ -1,0 +1,171 @@
+"""WhatsApp through Twilio end to end: signed webhook forms into a real `rasa run`, replies read off a
+fake Twilio REST API."""
+
+import itertools
+import random
+from typing import Any, Dict, Iterator, List, Tuple
+
+import pytest
+import requests
+from fake_platform import Call, FakePlatform, messaging_credentials
+from messaging_cases import (
+    DOMAIN,
+    FAQ_QUESTION,
+    SEARCH_REQUEST,
+    faq_answer,
+    found_lymphatic_drainage_therapists,
+    greeting_buttons,
+    needs_search,
+)
+from rasa.shared.exceptions import RasaException
+from twilio.request_validator import RequestValidator
+
+from channels.formatting import NOT_TEXT_REPLY, OfferedOptions
+from channels.twilio import MAX_BODY, TwilioInput, TwilioOutput
+from conftest import Stack, running_stack
+
+ACCOUNT_SID = "AC" + "0" * 31 + "1"
+AUTH_TOKEN = "test-twilio-auth-token"
+BUSINESS_NUMBER = "whatsapp:+14155238886"
+# Twilio posts to the public URL; a proxy forwards to Rasa on loopback.
+PUBLIC_URL = "https://bot.example.com/webhooks/twilio/webhook"
+MESSAGES_PATH = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
+_sids = itertools.count(1)
+
+
+def twilio_api(call: Call) -> Tuple[int, Any]:
+    """Answers as api.twilio.com does when a message is queued."""
+    sid = f"SM{next(_sids):032d}"
+    return 201, {"sid": sid, "account_sid": ACCOUNT_SID, "to": call.form.get("To"), "body": call.form.get("Body"),
+                 "status": "queued", "api_version": "2010-04-01", "uri": f"{MESSAGES_PATH[:-5]}/{sid}.json"}
+
+
+@pytest.fixture(scope="module")
+def fake_twilio() -> Iterator[FakePlatform]:
+    fake = FakePlatform(twilio_api).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def whatsapp(model_path: str, fake_twilio: FakePlatform, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    env = {
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_WHATSAPP_NUMBER": BUSINESS_NUMBER,
+        "TWILIO_WEBHOOK_URL": PUBLIC_URL,
+    }
+    credentials = messaging_credentials("channels.twilio.TwilioInput", fake_twilio.url)
+    with running_stack(tmp_path_factory.mktemp("twilio"), model_path, credentials=credentials, env=env) as stack:
+        yield stack
+
+
+def new_user() -> str:
+    return f"whatsapp:+1310{random.randint(10**6, 10**7 - 1)}"
+
+
+def inbound(user: str, body: str, **extra: str) -> Dict[str, str]:
+    """The form Twilio posts for an incoming WhatsApp message."""
+    sid = f"SM{next(_sids):032d}"
+    return {
+        "SmsMessageSid": sid, "NumMedia": "0", "ProfileName": "Dana", "SmsSid": sid, "WaId": user.split("+")[1],
+        "SmsStatus": "received", "Body": body, "To": BUSINESS_NUMBER, "NumSegments": "1", "ReferralNumMedia": "0",
+        "MessageSid": sid, "AccountSid": ACCOUNT_SID, "From": user, "ApiVersion": "2010-04-01", **extra,
+    }  # fmt: skip
+
+
+def signature(form: Dict[str, str], url: str = PUBLIC_URL, token: str = AUTH_TOKEN) -> str:
+    return RequestValidator(token).compute_signature(url, form)
+
+
+def post(stack: Stack, form: Dict[str, str], headers: Dict[str, str]) -> requests.Response:
+    return requests.post(f"{stack.url}/webhooks/twilio/webhook", data=form, headers=headers, timeout=60)
+
+
+def sent_to(fake: FakePlatform, user: str) -> List[Call]:
+    return fake.recorded(lambda call: call.path == MESSAGES_PATH and call.form.get("To") == user)
+
+
+def say(stack: Stack, fake: FakePlatform, user: str, body: str, **extra: str) -> str:
+    """Sends a signed WhatsApp message; returns the text of the replies it got."""
+    before = len(sent_to(fake, user))
+    form = inbound(user, body, **extra)
+    response = post(stack, form, {"X-Twilio-Signature": signature(form)})
+    assert response.status_code == 204, response.text
+    replies = fake.wait_for(lambda call: call.path == MESSAGES_PATH and call.form.get("To") == user, count=before + 1)
+    assert all(reply.form["From"] == BUSINESS_NUMBER for reply in replies)
+    return "\n".join(reply.form["Body"] for reply in replies[before:])
+
+
+
+def test_faq_question_gets_the_faq_answer(whatsapp, fake_twilio):
+    user = new_user()
+    assert faq_answer("insurance") in say(whatsapp, fake_twilio, user, FAQ_QUESTION)
+
+
+def test_buttons_become_a_numbered_list_and_a_number_picks_the_option(whatsapp, fake_twilio):
+    user = new_user()
+    greeting = say(whatsapp, fake_twilio, user, "hi")
+    titles = [button["title"] for button in greeting_buttons()]
+    assert "\n".join(f"{n}. {title}" for n, title in enumerate(titles, start=1)) in greeting
+
+    # "1" is the first button: therapeutic vs regular massage, whose answer offers its own options.
+    answer = say(whatsapp, fake_twilio, user, "1")
+    assert faq_answer("therapeutic_vs_regular") in answer
+    follow_ups = DOMAIN["responses"]["utter_faq/therapeutic_vs_regular"][0]["buttons"]
+    assert f"3. {follow_ups[2]['title']}" in answer
+    # Typing an option's title works too (the third follow-up is about pressure).
+    assert faq_answer("pressure") in say(whatsapp, fake_twilio, user, follow_ups[2]["title"].lower())
+
+
+@needs_search
+def test_therapist_search_names_matching_therapists(whatsapp, fake_twilio):
+    assert found_lymphatic_drainage_therapists(say(whatsapp, fake_twilio, new_user(), SEARCH_REQUEST))
+
+
+def test_media_without_text_gets_a_text_only_note(whatsapp, fake_twilio):
+    user = new_user()
+    media = {"NumMedia": "1", "MediaContentType0": "image/jpeg", "MediaUrl0": "https://api.twilio.com/media/ME1"}
+    assert say(whatsapp, fake_twilio, user, "", **media) == NOT_TEXT_REPLY
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda form: {},
+        lambda form: {"X-Twilio-Signature": signature(form, token="not-the-auth-token")},
+        lambda form: {"X-Twilio-Signature": signature({**form, "Body": "something else"})},
+        # Signed for the loopback URL Rasa sees, not the public URL Twilio was given.
+        lambda form: {"X-Twilio-Signature": signature(form, url="http://127.0.0.1/webhooks/twilio/webhook")},
+    ],
+    ids=["unsigned", "wrong-token", "tampered-body", "wrong-url"],
+)
+def test_unsigned_or_forged_requests_are_rejected_unanswered(whatsapp, fake_twilio, forge):
+    user = new_user()
+    form = inbound(user, "hi")
+    assert post(whatsapp, form, forge(form)).status_code == 403
+    # A genuine message afterwards is answered, and its replies are all this user ever got.
+    replies = say(whatsapp, fake_twilio, user, "hi")
+    assert "\n".join(call.form["Body"] for call in sent_to(fake_twilio, user)) == replies
+
+
+async def test_long_replies_are_split_under_whatsapps_limit(fake_twilio):
+    options = OfferedOptions()
+    bot = TwilioOutput(ACCOUNT_SID, AUTH_TOKEN, BUSINESS_NUMBER, fake_twilio.url, options)
+    user = new_user()
+    text = "Lymphatic drainage is a light massage that helps lymph flow. " * 60  # about 3,700 characters
+    buttons = [{"title": "Book it", "payload": "/book_massage"}, {"title": "More", "payload": "/faq_more"}]
+    await bot.send_text_with_buttons(user, text, buttons)
+    await bot.http_client.close()
+
+    bodies = [call.form["Body"] for call in sent_to(fake_twilio, user)]
+    assert len(bodies) == 3 and all(len(body) <= MAX_BODY for body in bodies)
+    assert all(body.endswith(("flow.", "2. More")) for body in bodies)
+    assert bodies[-1].endswith("Reply with a number:\n1. Book it\n2. More")
+    assert options.resolve(user, "2") == "/faq_more"
+    assert options.resolve(user, "2") == "2", "an offer is used up by the next message"
+
+
+def test_the_channel_refuses_to_start_without_the_auth_token():
+    with pytest.raises(RasaException, match="auth_token"):
+        TwilioInput.from_credentials({"account_sid": ACCOUNT_SID, "twilio_number": BUSINESS_NUMBER})
