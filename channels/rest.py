@@ -70,6 +70,7 @@ class RestInput(rest.RestInput):
             except Exception:  # noqa: BLE001 - the user gets an apology, the log gets the trace
                 logger.exception("could not handle a REST message")
                 return response.json(collector.messages + [{"recipient_id": sender, "text": FAILURE_REPLY}])
-            return response.json(collector.messages)
+            # Every message gets an answer; silence means a part of the bot (e.g. actions) is down.
+            return response.json(collector.messages or [{"recipient_id": sender, "text": FAILURE_REPLY}])
 
         return webhook

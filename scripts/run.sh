@@ -16,11 +16,16 @@ if [ -z "${RASA_TOKEN:-}" ]; then
 fi
 CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:${WEB_PORT:-8080} http://127.0.0.1:${WEB_PORT:-8080}"}
 
+# Logs are redacted (no phone numbers, emails, addresses or health answers); Rasa finds
+# massage.privacy on PYTHONPATH, and silently drops the logging config without it.
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+logging=(--logging-config-file deploy/logging.yml)
+
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT INT TERM
-.venv/bin/rasa run actions --port 5055 --actions actions &
+.venv/bin/rasa run actions --port 5055 --actions actions "${logging[@]}" &
 # shellcheck disable=SC2086
-.venv/bin/rasa run --model "$model" --port 5005 --endpoints endpoints.yml --credentials credentials.yml \
-  --enable-api --auth-token "$RASA_TOKEN" --cors $CORS_ORIGINS &
+.venv/bin/rasa run --model "$model" --port 5005 --endpoints endpoints.yml --credentials "${RASA_CREDENTIALS:-credentials.yml}" \
+  --enable-api --auth-token "$RASA_TOKEN" --cors $CORS_ORIGINS "${logging[@]}" &
 # The demo site with the chat widget: http://localhost:${WEB_PORT:-8080}
 .venv/bin/python web/serve.py &
 wait -n

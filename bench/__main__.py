@@ -1,0 +1,239 @@
+"""`make bench`: our assistant beside a stock `rasa init` assistant, served from the same venv.
+
+Both are started here as real servers on loopback and driven through the REST channel:
+per-turn latency (one user, then 20 concurrent users), throughput, how latency grows over one
+50-turn conversation, training time and the peak memory of the running services. The stock
+assistant is trained once per Rasa version into ~/.cache/weho-massage (its training time is
+measured then, under a lock so that only one training runs at a time); `--retrain-baseline`
+measures it again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+RASA_VERSION = subprocess.run([str(BIN / "python"), "-c", "import rasa; print(rasa.__version__)"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+CACHE = Path(os.environ.get("WEHO_CACHE", Path.home() / ".cache" / "weho-massage")) / f"baseline-rasa-{RASA_VERSION}"
+
+OURS = [
+    "hi", "do I need to tip?", "does insurance cover medical massage?", "tell me more",
+    "what is effleurage?", "what happens after the session?", "who benefits from medical massage?",
+    "what's the difference between medical and regular massage?", "what is skin rolling?", "thanks",
+]
+STOCK = ["hi", "I am sad", "yes", "great", "are you a bot?", "bye", "hello", "very good", "no", "goodbye"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode} before {url} answered")
+        try:
+            if requests.get(url, timeout=2).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(url)
+
+
+def baseline_model(retrain: bool) -> tuple[Path, Path, float]:
+    """The stock assistant's project folder, model and training seconds (cached per Rasa version)."""
+    project, record = CACHE / "project", CACHE / "trained.json"
+
+    with open("/tmp/rasa-train.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one training at a time on this machine
+        if retrain or not record.exists():
+            shutil.rmtree(CACHE, ignore_errors=True)
+            project.mkdir(parents=True)
+            print(f"Training a stock `rasa init` assistant into {project} ...", file=sys.stderr)
+            start = time.monotonic()
+            subprocess.run([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project)],
+                           cwd=project, check=True, capture_output=True)
+            seconds = time.monotonic() - start
+            model = next((project / "models").glob("*.tar.gz"))
+            record.write_text(json.dumps({"model": str(model), "train_seconds": round(seconds, 1)}))
+    data = json.loads(record.read_text())
+    return project, Path(data["model"]), data["train_seconds"]
+
+
+def train_ours() -> float:
+
+    with open("/tmp/rasa-train.lock", "w") as lock, tempfile.TemporaryDirectory(prefix="weho-bench-train-") as out:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        print("Training our assistant (timed, into a temporary folder) ...", file=sys.stderr)
+        start = time.monotonic()
+        subprocess.run([str(BIN / "rasa"), "train", "--quiet", "--config", "config.yml", "--domain", "domain.yml",
+                        "--data", "data/nlu", "data/rules", "data/stories", "--out", out], cwd=ROOT, check=True,
+                       capture_output=True)
+        return time.monotonic() - start
+
+
+@dataclass
+class Server:
+    name: str
+    model: Path
+    cwd: Path
+    with_actions: bool
+    workdir: Path
+    processes: list = field(default_factory=list)
+    url: str = ""
+
+    def start(self) -> Server:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite:///{self.workdir / 'massage.db'}",
+               "TF_CPP_MIN_LOG_LEVEL": "2"}
+        endpoints = self.workdir / "endpoints.yml"
+        credentials = self.workdir / "credentials.yml"
+        credentials.write_text("rest:\n" if not self.with_actions else "channels.rest.RestInput:\n")
+        if self.with_actions:
+            subprocess.run([str(BIN / "python"), "-m", "massage.db", "upgrade"], cwd=ROOT, env=env, check=True)
+            action_port = free_port()
+            self._spawn([str(BIN / "rasa"), "run", "actions", "--port", str(action_port), "--actions", "actions"],
+                        env, "actions.log")
+            # As `make run` serves it: conversations in SQLite.
+            endpoints.write_text(
+                f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+                f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{self.workdir / "tracker.db"}"\n'
+            )
+        else:
+            endpoints.write_text("{}\n")  # as `rasa init` leaves it: in-memory tracker store
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self._spawn([str(BIN / "rasa"), "run", "--model", str(self.model), "--port", str(port),
+                     "--endpoints", str(endpoints), "--credentials", str(credentials)], env, "rasa.log")
+        wait_for(f"{self.url}/", self.processes[-1])
+        return self
+
+    def _spawn(self, args: list[str], env: dict, log: str) -> None:
+        self.processes.append(subprocess.Popen(args, cwd=self.cwd, env=env, stdout=open(self.workdir / log, "wb"),
+                                               stderr=subprocess.STDOUT))
+
+    def peak_rss_mb(self) -> float:
+        """Peak resident memory of the server processes so far (VmHWM), in MB."""
+        total = 0
+        for process in self.processes:
+            for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        return total / 1024
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    def turn(self, sender: str, text: str) -> float:
+        start = time.perf_counter()
+        response = requests.post(f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                                 timeout=120)
+        elapsed = time.perf_counter() - start
+        response.raise_for_status()
+        return elapsed * 1000
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def measure(server: Server, messages: list[str], users: int, turns: int) -> dict:
+    def conversation(_: int) -> list[float]:
+        sender = f"bench-{uuid.uuid4().hex[:10]}"
+        return [server.turn(sender, messages[t % len(messages)]) for t in range(turns)]
+
+    for warm_up in range(3):
+        conversation(warm_up)
+    results = {}
+    one = [ms for n in range(4) for ms in conversation(n)]
+    results["p50_1"], results["p99_1"] = percentile(one, 0.5), percentile(one, 0.99)
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=users) as pool:
+        many = [ms for latencies in pool.map(conversation, range(users)) for ms in latencies]
+    wall = time.perf_counter() - start
+    results["p50_n"], results["p99_n"] = percentile(many, 0.5), percentile(many, 0.99)
+    results["throughput"] = len(many) / wall
+    sender = f"bench-long-{uuid.uuid4().hex[:8]}"
+    long = [server.turn(sender, messages[t % len(messages)]) for t in range(50)]
+    results["growth"] = statistics.median(long[40:50]) / statistics.median(long[0:10])
+    results["rss"] = server.peak_rss_mb()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", required=True, help="our trained model (.tar.gz)")
+    parser.add_argument("--train-ours", action="store_true", help="also time training our assistant (into a temp dir)")
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--turns", type=int, default=10, help="turns per concurrent user")
+    parser.add_argument("--retrain-baseline", action="store_true")
+    args = parser.parse_args()
+
+    project, stock_model, stock_train = baseline_model(args.retrain_baseline)
+    rows = {}
+    with tempfile.TemporaryDirectory(prefix="weho-bench-") as tmp:
+        for name, model, cwd, actions, messages in (
+            ("stock rasa init", stock_model, project, False, STOCK),
+            ("ours", Path(args.model).resolve(), ROOT, True, OURS),
+        ):
+            workdir = Path(tmp) / name.replace(" ", "-")
+            workdir.mkdir()
+            print(f"Measuring {name} ...", file=sys.stderr)
+            server = Server(name, model, cwd, actions, workdir).start()
+            try:
+                rows[name] = measure(server, messages, args.users, args.turns)
+            finally:
+                server.stop()
+    rows["stock rasa init"]["train"] = stock_train
+    rows["ours"]["train"] = train_ours() if args.train_ours else None
+
+    def fmt(value, unit="", digits=0):
+        return "n/a" if value is None else f"{value:.{digits}f}{unit}"
+
+    lines = [
+        ("per-turn p50, 1 user", "p50_1", " ms", 0),
+        ("per-turn p99, 1 user", "p99_1", " ms", 0),
+        (f"per-turn p50, {args.users} users", "p50_n", " ms", 0),
+        (f"per-turn p99, {args.users} users", "p99_n", " ms", 0),
+        (f"throughput, {args.users} users", "throughput", " turns/s", 1),
+        ("growth, turns 41-50 / 1-10", "growth", "x", 2),
+        ("training time", "train", " s", 0),
+        ("peak RSS of the services", "rss", " MB", 0),
+    ]
+    names = list(rows)
+    print(f"\n{'':32}" + "".join(f"{name:>18}" for name in names))
+    for label, key, unit, digits in lines:
+        print(f"{label:32}" + "".join(f"{fmt(rows[name].get(key), unit, digits):>18}" for name in names))
+    print(f"\nRasa {RASA_VERSION}; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""Keeps personal data out of logs: phone numbers, emails, street addresses and health answers.
+
+`RedactingFilter` masks them in a log record's message, arguments and traceback. Installed
+through `deploy/logging.yml` (`--logging-config-file` of `rasa run` and `rasa run actions`),
+it also wraps the log-record factory, so every record of the process is masked when it is
+made: Rasa replaces the console handler after reading that file, and handler filters alone
+would be lost with it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+MASK = "[redacted]"
+
+# Slots whose values are personal: contact details, the visit address and the health intake.
+PERSONAL_SLOTS = (
+    r"client_name|client_phone|client_email|booking_address|booking_zip|access_notes|lookup_phone|intake_\w+"
+)
+
+# (pattern, replacement): a kept prefix in group 1 where there is one.
+_PATTERNS = [
+    # Rasa's debug lines quote what the visitor typed; any of it may be a health answer.
+    (re.compile(r"(Received user message ')(?:[^'\\]|\\.)*(?=')", re.S), rf"\1{MASK}"),
+    (re.compile(r"(UserUttered\(text: )[^,]*(?=, intent)"), rf"\1{MASK}"),
+    # JSON lines (Rasa's structlog events, e.g. "parse_data_text"): the visitor's words.
+    (re.compile(r"(\"(?:\w+_)?text\": \")(?:[^\"\\]|\\.)*(?=\")"), rf"\1{MASK}"),
+    # slot: value, 'slot': value, SlotSet(key: slot, value: ...)
+    (re.compile(rf"(\b(?:{PERSONAL_SLOTS})['\"]?: )(?:'[^']*'|\"[^\"]*\"|[^,)\n}}]*)"), rf"\1{MASK}"),
+    (re.compile(rf"(\bkey: (?:{PERSONAL_SLOTS}), value: )[^)\n]*"), rf"\1{MASK}"),
+    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), MASK),
+    # Street addresses: a house number, one to four words and a street type, optional unit.
+    (
+        re.compile(
+            r"\b\d{1,6}\s+(?:[A-Za-z0-9.'-]+\s+){1,4}"
+            r"(?:st|street|ave|avenue|blvd|boulevard|rd|road|dr|drive|ln|lane|way|pl|place|ct|court|"
+            r"ter|terrace|pkwy|parkway|cir|circle|hwy|highway)\b\.?"
+            r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*[\w-]+)?",
+            re.I,
+        ),
+        MASK,
+    ),
+    # Phone numbers: ten digits, an optional country code, the usual separators.
+    (re.compile(r"(?<![\w.])(?:\+?\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\w.])"), MASK),
+    # Health intake answers typed in full.
+    (
+        re.compile(
+            r"\b(?:pregnan\w*|surger\w*|injur\w*|blood[- ]?clots?|dvt|blood[- ]?thinners?|fever\w*|"
+            r"flu|diabet\w*|cancer|chemo\w*|herniat\w*|fractur\w*|sciatica|prescri\w*|medication\w*)\b",
+            re.I,
+        ),
+        MASK,
+    ),
+]
+
+
+def redact(text: str) -> str:
+    """`text` with every personal detail replaced by [redacted]."""
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Masks personal data in a record in place; never drops a record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "_redacted", False):
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a malformed record is logged as its template
+            message = str(record.msg)
+        record.msg, record.args = redact(message), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        record._redacted = True
+        return True
+
+
+def install() -> RedactingFilter:
+    """Masks every log record of this process from now on; returns the filter for handlers."""
+    redacting = RedactingFilter()
+    factory = logging.getLogRecordFactory()
+    if not getattr(factory, "redacts_personal_data", False):
+
+        def redacting_factory(*args, **kwargs) -> logging.LogRecord:
+            record = factory(*args, **kwargs)
+            redacting.filter(record)
+            return record
+
+        redacting_factory.redacts_personal_data = True
+        logging.setLogRecordFactory(redacting_factory)
+    return redacting
