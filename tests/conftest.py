@@ -11,8 +11,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Dict, Iterator, List
 
+import psycopg2
 import pytest
 import requests
+
+from massage.db import engine_for
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -40,6 +43,38 @@ def wait_for_http(
             pass
         time.sleep(0.5)
     raise TimeoutError(f"{url} did not answer within {timeout}s")
+
+
+PG_TEST_SERVER = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
+
+
+def postgres_available() -> bool:
+    try:
+        psycopg2.connect(connect_timeout=2, **PG_TEST_SERVER).close()
+        return True
+    except psycopg2.OperationalError:
+        return False
+
+
+@contextmanager
+def throwaway_database_url(kind: str, sqlite_path: Path) -> Iterator[str]:
+    """A fresh SQLite file, or a throwaway schema in PostgreSQL's `test` database, dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{sqlite_path}"
+        return
+    if not postgres_available():
+        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    url = f"postgresql+psycopg2://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+    admin = psycopg2.connect(**PG_TEST_SERVER)
+    admin.autocommit = True
+    admin.cursor().execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield url
+    finally:
+        engine_for(url).dispose()
+        admin.cursor().execute(f"DROP SCHEMA {schema} CASCADE")
+        admin.close()
 
 
 def load_fixture(name: str) -> Dict:

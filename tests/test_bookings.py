@@ -2,15 +2,14 @@
 
 import threading
 import time
-import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import psycopg2
 import pytest
 import time_machine
 from sqlalchemy import select
 
+from conftest import throwaway_database_url
 from massage import availability, bookings, db
 from massage.clock import LA
 from massage.loader import load_directory
@@ -21,17 +20,6 @@ NOW = datetime(2026, 11, 28, 16, 22, tzinfo=LA)
 # Monday 30 November, 10 AM: Ben Cole (deep tissue, 90069) works Monday 9-5, Ana Reyes only from 1 PM.
 MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=LA)
 TEST_DIRECTORY = Path(__file__).resolve().parent / "fixtures" / "booking" / "therapists.yml"
-PG_SERVER = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
-
-
-def postgres_available() -> bool:
-    try:
-        psycopg2.connect(connect_timeout=2, **PG_SERVER).close()
-        return True
-    except psycopg2.OperationalError:
-        return False
-
-
 def migrate_with_test_directory() -> None:
     """Migrate, then swap the real directory for the two test therapists (the others become inactive)."""
     db.upgrade()
@@ -48,27 +36,10 @@ def frozen_clock():
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request, tmp_path, monkeypatch):
     """A migrated database holding the provider directory, on SQLite or in a throwaway PostgreSQL schema."""
-    if request.param == "sqlite":
-        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bookings.db'}")
+    with throwaway_database_url(request.param, tmp_path / "bookings.db") as url:
+        monkeypatch.setenv("DATABASE_URL", url)
         migrate_with_test_directory()
         yield request.param
-        return
-    if not postgres_available():
-        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-    schema = f"bookings_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(**PG_SERVER)
-    admin.autocommit = True
-    admin.cursor().execute(f"CREATE SCHEMA {schema}")
-    monkeypatch.setenv(
-        "DATABASE_URL", f"postgresql+psycopg2://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
-    )
-    try:
-        migrate_with_test_directory()
-        yield request.param
-    finally:
-        db.get_engine().dispose()
-        admin.cursor().execute(f"DROP SCHEMA {schema} CASCADE")
-        admin.close()
 
 
 def request_for(starts_at=MONDAY_10, therapist="ben-cole", phone="(310) 555-0123", **changes):

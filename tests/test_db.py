@@ -3,57 +3,31 @@
 import sqlite3
 import subprocess
 import sys
-import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-import psycopg2
 import pytest
 import yaml
 from directory_db import TEST_DIRECTORY, add_booking, therapist
 from sqlalchemy import func, inspect, select, text
 
+from conftest import throwaway_database_url
 from massage import db
 from massage.clock import LA
 from massage.loader import DIRECTORY_FILE, load_directory
 from massage.models import Booking, Therapist, WorkingHours
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_SERVER = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
 TABLES = {"therapists", "working_hours", "bookings", "handoff_requests", "alembic_version"}
 REAL_DIRECTORY_SIZE = len(yaml.safe_load(DIRECTORY_FILE.read_text())["therapists"])
-
-
-def postgres_available() -> bool:
-    try:
-        psycopg2.connect(connect_timeout=2, **PG_SERVER).close()
-        return True
-    except psycopg2.OperationalError:
-        return False
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request, tmp_path, monkeypatch):
     """An empty database: a fresh SQLite file, or a throwaway PostgreSQL schema."""
-    if request.param == "sqlite":
-        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'state' / 'fresh.db'}")
+    with throwaway_database_url(request.param, tmp_path / "state" / "fresh.db") as url:
+        monkeypatch.setenv("DATABASE_URL", url)
         yield request.param
-        return
-    if not postgres_available():
-        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-    schema = f"directory_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(**PG_SERVER)
-    admin.autocommit = True
-    admin.cursor().execute(f"CREATE SCHEMA {schema}")
-    monkeypatch.setenv(
-        "DATABASE_URL", f"postgresql+psycopg2://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
-    )
-    try:
-        yield request.param
-    finally:
-        db.get_engine().dispose()
-        admin.cursor().execute(f"DROP SCHEMA {schema} CASCADE")
-        admin.close()
 
 
 def counts() -> tuple:

@@ -17,21 +17,11 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from conftest import ROOT
+from conftest import ROOT, postgres_available
 from massage.db import engine_for
 from massage.models import HandoffRequest
 
 DAY = 24 * 3600
-
-
-def postgres_available() -> bool:
-    try:
-        import psycopg2
-
-        psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres", connect_timeout=3).close()
-        return True
-    except Exception:  # noqa: BLE001
-        return False
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
