@@ -5,7 +5,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 .DEFAULT_GOAL := help
 VENV := .venv/bin
 
-.PHONY: help venv model run shell test lint validate unit stories nlu-eval run-prod bench
+.PHONY: help venv model run shell test system lint validate unit stories nlu-eval run-prod bench
 
 help:
 	@echo "make run   - install, train if needed, and start the assistant on localhost:5005"
@@ -34,7 +34,14 @@ bench: model
 shell: venv
 	$(VENV)/rasa shell --model "$$(scripts/model.sh)" --endpoints endpoints.yml
 
-test: venv lint validate model unit stories nlu-eval
+test: venv system lint validate model unit stories nlu-eval
+
+# What the tests need from the machine: Chromium (web widget), nginx (production mode),
+# PostgreSQL and Redis running (production mode, data layer).
+system:
+	@scripts/install-browser.sh
+	@scripts/install-nginx.sh
+	@scripts/services.sh
 
 lint: venv
 	$(VENV)/ruff check .

@@ -11,9 +11,4 @@ if ! command -v chromium >/dev/null 2>&1; then
     apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
 fi
 
-pin="$(grep -E '^playwright==' requirements.txt)"
-if ! .venv/bin/pip show playwright 2>/dev/null | grep -qx "Version: ${pin#playwright==}"; then
-    .venv/bin/pip install -q -c requirements.txt "$pin"
-fi
-
 chromium --version
