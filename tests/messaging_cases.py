@@ -1,11 +1,15 @@
 """What a messaging-app user should get, read from the assistant's own domain and directory data."""
 
-from typing import Dict, List
+import re
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Tuple
 
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, Stack
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 THERAPISTS = yaml.safe_load((ROOT / "data" / "directory" / "therapists.yml").read_text())["therapists"]
@@ -31,3 +35,58 @@ def found_lymphatic_drainage_therapists(reply: str) -> bool:
     named = {t["name"] for t in THERAPISTS if t["name"] in reply}
     doing_it = {t["name"] for t in THERAPISTS if "lymphatic_drainage" in t["techniques"]}
     return bool(named) and named <= doing_it
+
+
+@dataclass(frozen=True)
+class Tap:
+    """Tapping the offered button with this title; no title taps the first one (e.g. the first free time)."""
+
+    title: str | None = None
+
+
+Answer = Tap | str
+BOOKING_REFERENCE = re.compile(r"\bWH-[A-Z0-9]{4,}\b")
+# What a messaging-app user answers to each question, from the greeting to the confirmation:
+# (pattern of the bot's last message, a button to tap or text to type).
+BOOKING_SCRIPT: List[Tuple[str, Answer]] = [
+    (r"how can i help\?", Tap("Book a massage")),
+    (r"medical \(therapeutic\).*relaxation", Tap("Medical / therapeutic")),
+    (r"any technique", Tap("Deep tissue")),
+    (r"how long should the session", Tap("60 min")),
+    (r"street address|zip code", "8500 Sunset Blvd, West Hollywood 90069"),
+    (r"these times are free|nearest free times", Tap()),
+    (r"when would you like the therapist", "next Tuesday at 11am"),
+    (r"what name", "Jane Doe"),
+    (r"mobile number", "(310) 555-0123"),
+    (r"email address", "jane@example.com"),
+    (r"get in: parking", "street parking, no pets"),
+    (r"surgery|blood clot|fever|pregnant", Tap("No")),
+    (r"doctor prescribed", Tap("Yes")),
+    (r"shall i book it", Tap("Yes, book it")),
+]
+
+
+def book_a_massage(send: Callable[[Answer], List[str]]) -> str:
+    """Follows BOOKING_SCRIPT from a greeting to the confirmation, which it returns.
+
+    `send` answers the platform's way (a tap on one of the last offered buttons, or typed text)
+    and returns the texts of the bot's replies, in order.
+    """
+    replies = send("hi")
+    for _ in range(len(BOOKING_SCRIPT) + 4):  # the intake asks five questions of one pattern
+        said = "\n".join(replies)
+        if BOOKING_REFERENCE.search(said):
+            return said
+        question = replies[-1]
+        answer = next((a for pattern, a in BOOKING_SCRIPT if re.search(pattern, question, re.I | re.S)), None)
+        assert answer is not None, f"unexpected question in the booking: {said}"
+        replies = send(answer)
+    raise AssertionError(f"no booking reference after {len(BOOKING_SCRIPT) + 4} answers; last replies: {replies}")
+
+
+def booking_row(stack: Stack, reference: str) -> Tuple[str, str, str] | None:
+    """(client name, status, conversation id) of the booking in the stack's database."""
+    with closing(sqlite3.connect(stack.workdir / "massage.db")) as db:
+        return db.execute(
+            "SELECT client_name, status, conversation_id FROM bookings WHERE reference = ?", (reference,)
+        ).fetchone()

@@ -12,8 +12,13 @@ import requests
 from fake_platform import Call, FakePlatform, messaging_credentials
 from fbmessenger import MessengerClient
 from messaging_cases import (
+    BOOKING_REFERENCE,
     FAQ_QUESTION,
     SEARCH_REQUEST,
+    Answer,
+    Tap,
+    book_a_massage,
+    booking_row,
     faq_answer,
     found_lymphatic_drainage_therapists,
     greeting_buttons,
@@ -29,7 +34,7 @@ from channels.facebook import (
     FacebookInput,
     MessengerBot,
 )
-from channels.formatting import NOT_TEXT_REPLY
+from channels.formatting import NOT_TEXT_REPLY, shorten
 from conftest import Stack, running_stack
 
 APP_SECRET = "test-app-secret-0123456789abcdef"
@@ -144,6 +149,28 @@ def test_greeting_buttons_are_quick_replies_within_limits_and_a_tap_sends_the_pa
     tap = event(psid, message={"mid": "m_tap", "text": replies[0]["title"], "quick_reply": quick_reply})
     answers = say(messenger, fake_graph, psid, tap)
     assert faq_answer("therapeutic_vs_regular") in "\n".join(answer["text"] for answer in answers)
+
+
+def test_a_booking_made_with_quick_replies_and_typing_is_confirmed_and_stored(messenger, fake_graph):
+    psid = new_user()
+    last: List[Dict[str, Any]] = []
+
+    def send(answer: Answer) -> List[str]:
+        nonlocal last
+        if isinstance(answer, Tap):
+            # Messenger shows titles cut to 20 characters; the user taps the one they read.
+            shown = None if answer.title is None else shorten(answer.title, MAX_TITLE)
+            reply = next(reply for reply in last[-1]["quick_replies"] if shown in (None, reply["title"]))
+            tap = {"mid": f"m_tap_{next(_ids)}", "text": reply["title"], "quick_reply": {"payload": reply["payload"]}}
+            payload = event(psid, message=tap)
+        else:
+            payload = text_event(psid, answer)
+        last = say(messenger, fake_graph, psid, payload)
+        return [message.get("text", "") for message in last]
+
+    confirmation = book_a_massage(send)
+    reference = BOOKING_REFERENCE.search(confirmation).group(0)
+    assert booking_row(messenger, reference) == ("Jane Doe", "confirmed", psid)
 
 
 @needs_search

@@ -9,8 +9,13 @@ import pytest
 import requests
 from fake_platform import Call, FakePlatform, messaging_credentials
 from messaging_cases import (
+    BOOKING_REFERENCE,
     FAQ_QUESTION,
     SEARCH_REQUEST,
+    Answer,
+    Tap,
+    book_a_massage,
+    booking_row,
     faq_answer,
     found_lymphatic_drainage_therapists,
     greeting_buttons,
@@ -131,6 +136,26 @@ def test_greeting_buttons_are_an_inline_keyboard_and_a_tap_sends_the_payload(tel
     assert fake_telegram.recorded(
         lambda call: call.path.endswith("/answerCallbackQuery") and call.form["callback_query_id"] == f"cbq-{chat}"
     )
+
+
+def test_a_booking_made_with_button_taps_and_typing_is_confirmed_and_stored(telegram, fake_telegram):
+    chat = new_chat()
+    last: List[Call] = []
+
+    def send(answer: Answer) -> List[str]:
+        nonlocal last
+        if isinstance(answer, Tap):
+            keys = [key for row in keyboard(last[-1]) for key in row]
+            key = next(key for key in keys if answer.title in (None, key["text"]))
+            update = button_tap(chat, key["callback_data"])
+        else:
+            update = text_update(chat, answer)
+        last = say(telegram, fake_telegram, chat, update)
+        return [call.form["text"] for call in last]
+
+    confirmation = book_a_massage(send)
+    reference = BOOKING_REFERENCE.search(confirmation).group(0)
+    assert booking_row(telegram, reference) == ("Jane Doe", "confirmed", str(chat))
 
 
 @needs_search

@@ -3,15 +3,21 @@ fake Twilio REST API."""
 
 import itertools
 import random
+import re
 from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 import requests
 from fake_platform import Call, FakePlatform, messaging_credentials
 from messaging_cases import (
+    BOOKING_REFERENCE,
     DOMAIN,
     FAQ_QUESTION,
     SEARCH_REQUEST,
+    Answer,
+    Tap,
+    book_a_massage,
+    booking_row,
     faq_answer,
     found_lymphatic_drainage_therapists,
     greeting_buttons,
@@ -116,6 +122,26 @@ def test_buttons_become_a_numbered_list_and_a_number_picks_the_option(whatsapp, 
     assert f"3. {follow_ups[2]['title']}" in answer
     # Typing an option's title works too (the third follow-up is about pressure).
     assert faq_answer("pressure") in say(whatsapp, fake_twilio, user, follow_ups[2]["title"].lower())
+
+
+def test_a_booking_made_with_numbered_replies_and_typing_is_confirmed_and_stored(whatsapp, fake_twilio):
+    user = new_user()
+    last: List[str] = []
+
+    def send(answer: Answer) -> List[str]:
+        nonlocal last
+        if isinstance(answer, Tap):
+            # The user replies with the number listed in front of the option.
+            title = r".+" if answer.title is None else re.escape(answer.title)
+            answer = re.search(rf"^(\d+)\. {title}$", last[-1], re.M).group(1)
+        before = len(sent_to(fake_twilio, user))
+        say(whatsapp, fake_twilio, user, answer)
+        last = [call.form["Body"] for call in sent_to(fake_twilio, user)[before:]]
+        return last
+
+    confirmation = book_a_massage(send)
+    reference = BOOKING_REFERENCE.search(confirmation).group(0)
+    assert booking_row(whatsapp, reference) == ("Jane Doe", "confirmed", user)
 
 
 @needs_search
