@@ -118,7 +118,8 @@ class Server:
             # As `make run` serves it: conversations in SQLite.
             endpoints.write_text(
                 f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-                f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{self.workdir / "tracker.db"}"\n'
+                "tracker_store:\n  type: channels.tracker_store.IncrementalSQLTrackerStore\n"
+                f'  dialect: sqlite\n  db: "{self.workdir / "tracker.db"}"\n'
             )
         else:
             endpoints.write_text("{}\n")  # as `rasa init` leaves it: in-memory tracker store
@@ -228,10 +229,15 @@ def main() -> None:
         ("training time", "train", " s", 0),
         ("peak RSS of the services", "rss", " MB", 0),
     ]
+    def ratio(key):
+        ours, stock = rows["ours"].get(key), rows["stock rasa init"].get(key)
+        return "n/a" if ours is None or not stock else f"{ours / stock:.2f}x"
+
     names = list(rows)
-    print(f"\n{'':32}" + "".join(f"{name:>18}" for name in names))
+    print(f"\n{'':32}" + "".join(f"{name:>18}" for name in names) + f"{'ours / stock':>16}")
     for label, key, unit, digits in lines:
-        print(f"{label:32}" + "".join(f"{fmt(rows[name].get(key), unit, digits):>18}" for name in names))
+        print(f"{label:32}" + "".join(f"{fmt(rows[name].get(key), unit, digits):>18}" for name in names)
+              + f"{ratio(key):>16}")
     print(f"\nRasa {RASA_VERSION}; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end.")
 
 

@@ -1,0 +1,110 @@
+"""A SQL tracker store that reads from the database only what it has not seen yet.
+
+Rasa's `SQLTrackerStore` rebuilds the whole conversation on every message: each event row is
+parsed, its class looked up by walking every `Event` subclass, and replayed. A turn then costs
+more the longer the conversation runs (the largest part of the growth `make bench` measures).
+This store keeps, per conversation, the tracker it last saved and, on the next message, reads
+only the rows saved after it: another replica may have added some (the lock store lets one
+replica handle a conversation at a time), and they are replayed on top.
+
+The rows stay the only truth. A full read happens whenever the kept tracker cannot be trusted:
+it changed after it was saved, its last row is gone (the retention command deleted the
+conversation), or a conversation session started (Rasa's read keeps only the latest one).
+
+endpoints.yml:
+    tracker_store:
+      type: channels.tracker_store.IncrementalSQLTrackerStore
+      dialect: "sqlite"
+      db: ".state/tracker.db"
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+
+
+@dataclass
+class _Saved:
+    tracker: DialogueStateTracker
+    event_count: int  # len(tracker.events) when saved: more means it changed unsaved
+    last_row_id: int
+
+
+def _write_ahead_log(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite (the embedded default) commits without waiting for the disk on every message: in
+    WAL mode with synchronous=NORMAL a crash cannot corrupt the file, only lose the last commits."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class IncrementalSQLTrackerStore(SQLTrackerStore):
+    """`SQLTrackerStore` that keeps the trackers it saved and reads only newer rows."""
+
+    def __init__(self, *args: Any, max_cached_conversations: int = 2000, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", _write_ahead_log)
+            self.engine.dispose()  # reconnect through the listener
+        self._saved: OrderedDict[str, _Saved] = OrderedDict()
+        self._max_cached = int(max_cached_conversations)
+
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        # Taken out, not copied: the caller changes it, and save() puts it back.
+        saved = self._saved.pop(sender_id, None)
+        if saved is None or len(saved.tracker.events) != saved.event_count:
+            return await super().retrieve(sender_id)
+        with self.session_scope() as session:
+            rows = (
+                session.query(self.SQLEvent.id, self.SQLEvent.type_name, self.SQLEvent.data)
+                .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.id >= saved.last_row_id)
+                .order_by(self.SQLEvent.id)
+                .all()
+            )
+        if not rows or rows[0].id != saved.last_row_id:
+            return await super().retrieve(sender_id)
+        newer = rows[1:]
+        if any(row.type_name == SessionStarted.type_name for row in newer):
+            # Rasa's tracker holds only the latest session: let the full read cut it.
+            return await super().retrieve(sender_id)
+        for row in newer:
+            saved.tracker.update(Event.from_parameters(json.loads(row.data)))
+        return saved.tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)
+        if not self._as_rasa_reads_it(tracker):
+            self._saved.pop(tracker.sender_id, None)
+            return
+        with self.session_scope() as session:
+            last_row_id = (
+                session.query(sa.func.max(self.SQLEvent.id))
+                .filter(self.SQLEvent.sender_id == tracker.sender_id)
+                .scalar()
+            )
+        if last_row_id is None:
+            return
+        self._saved[tracker.sender_id] = _Saved(tracker, len(tracker.events), last_row_id)
+        self._saved.move_to_end(tracker.sender_id)
+        while len(self._saved) > self._max_cached:
+            self._saved.popitem(last=False)
+
+    @staticmethod
+    def _as_rasa_reads_it(tracker: DialogueStateTracker) -> bool:
+        """Whether a full read would give these very events.
+
+        Rasa's read keeps the rows stamped at or after the latest SessionStarted; a tracker
+        that began or spans a session holds more, and is read afresh next time.
+        """
+        starts = [event.timestamp for event in tracker.events if isinstance(event, SessionStarted)]
+        return not starts or all(event.timestamp >= starts[-1] for event in tracker.events)
+

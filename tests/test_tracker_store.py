@@ -1,0 +1,136 @@
+"""The incremental SQL tracker store serves what Rasa's own SQL store would read from the rows."""
+
+import asyncio
+from typing import List
+
+import pytest
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from channels.tracker_store import IncrementalSQLTrackerStore
+
+DOMAIN = Domain.from_yaml(
+    """
+version: "3.1"
+intents: [greet, faq]
+slots:
+  faq_topic:
+    type: text
+    mappings: [{type: custom}]
+responses:
+  utter_greet: [{text: "Hello!"}]
+"""
+)
+
+
+def turn(text: str, topic: str) -> List[Event]:
+    return [
+        UserUttered(text, intent={"name": "faq", "confidence": 0.98}),
+        ActionExecuted("action_answer_faq"),
+        BotUttered(f"About {topic}."),
+        SlotSet("faq_topic", topic),
+        ActionExecuted("action_listen"),
+    ]
+
+
+def start() -> List[Event]:
+    return [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return str(tmp_path / "tracker.db")
+
+
+def store(db_path: str, kind=IncrementalSQLTrackerStore):
+    return kind(DOMAIN, dialect="sqlite", db=db_path)
+
+
+def say(store_, sender: str, events: List[Event]) -> DialogueStateTracker:
+    """One message handled as Rasa's processor does: retrieve (or create), add the events, save."""
+
+    async def handle() -> DialogueStateTracker:
+        tracker = await store_.get_or_create_tracker(sender)
+        for event in events:
+            tracker.update(event)
+        await store_.save(tracker)
+        return tracker
+
+    return asyncio.run(handle())
+
+
+def read(store_, sender: str):
+    return asyncio.run(store_.retrieve(sender))
+
+
+def same(tracker: DialogueStateTracker, other: DialogueStateTracker) -> bool:
+    return list(tracker.events) == list(other.events) and tracker.current_slot_values() == other.current_slot_values()
+
+
+def test_a_long_conversation_reads_back_exactly_as_rasas_store_reads_it(db_path):
+    ours = store(db_path)
+    say(ours, "dana", start())
+    for number in range(30):
+        last_saved = say(ours, "dana", turn(f"question {number}", f"topic {number}"))
+    tracker = read(ours, "dana")
+    assert tracker is last_saved  # served from memory, with no full read
+    assert same(tracker, read(store(db_path, SQLTrackerStore), "dana"))
+    assert tracker.get_slot("faq_topic") == "topic 29" and len(tracker.events) == 3 + 30 * 5
+
+
+def test_messages_handled_by_another_replica_are_seen(db_path):
+    first, second = store(db_path), store(db_path)
+    say(first, "dana", start() + turn("tipping?", "tipping"))
+    say(second, "dana", turn("insurance?", "insurance"))  # the next message went to the other replica
+    tracker = say(first, "dana", turn("pressure?", "pressure"))
+    assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["tipping?", "insurance?", "pressure?"]
+    assert same(read(first, "dana"), read(store(db_path, SQLTrackerStore), "dana"))
+
+
+def test_a_change_that_was_never_saved_is_not_served(db_path):
+    ours = store(db_path)
+    say(ours, "dana", start() + turn("tipping?", "tipping"))
+    tracker = read(ours, "dana")
+    tracker.update(SlotSet("faq_topic", "unsaved"))  # e.g. the message failed before saving
+    assert read(ours, "dana").get_slot("faq_topic") == "tipping"
+
+
+def test_a_conversation_deleted_by_retention_is_not_brought_back(db_path):
+    ours = store(db_path)
+    say(ours, "dana", start() + turn("my phone is 310 555 0142", "contact"))
+    with ours.engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM events WHERE sender_id = 'dana'"))
+    assert read(ours, "dana") is None
+    say(ours, "dana", start())  # the visitor comes back: a fresh conversation, nothing old rewritten
+    with ours.engine.connect() as connection:
+        texts = connection.execute(sa.text("SELECT data FROM events WHERE sender_id = 'dana'")).scalars().all()
+    assert not any("555 0142" in text for text in texts)
+
+
+def test_a_new_session_started_elsewhere_keeps_only_the_latest_session(db_path):
+    first, second = store(db_path), store(db_path)
+    say(first, "dana", start() + turn("tipping?", "tipping"))
+    say(second, "dana", start() + turn("insurance?", "insurance"))
+    tracker = read(first, "dana")
+    assert same(tracker, read(store(db_path, SQLTrackerStore), "dana"))
+    assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["insurance?"]
+
+
+def test_the_kept_trackers_are_bounded(db_path):
+    ours = IncrementalSQLTrackerStore(DOMAIN, dialect="sqlite", db=db_path, max_cached_conversations=3)
+    for visitor in range(5):
+        say(ours, f"visitor-{visitor}", start())
+        say(ours, f"visitor-{visitor}", turn("hi", "greeting"))
+    assert len(ours._saved) == 3
+    assert read(ours, "visitor-0").get_slot("faq_topic") == "greeting"  # read in full again
+
+
+def test_sqlite_keeps_conversations_in_write_ahead_log_mode(db_path):
+    ours = store(db_path)
+    say(ours, "dana", start())
+    with ours.engine.connect() as connection:
+        assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(sa.text("PRAGMA synchronous")).scalar() == 1  # NORMAL
