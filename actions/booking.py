@@ -16,8 +16,8 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
+from actions.outage import database_step
 from massage import bookings, clock, contact, intake, policy, pricing, service_area, when
 from massage.clock import LA
 
@@ -186,6 +186,18 @@ class ValidateBookingForm(FormValidation):
         start, end = found["window"]
         return {"time_window": [start.isoformat(), end.isoformat()], "booking_time": None}
 
+    async def extract_client_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        # NLU can read a bare name as a command or question ("Ada Stone" as stop, "Ben Cruz" as
+        # urgent symptoms), which would end the form. A message that is just a person's name, as
+        # spaCy sees it, answers "What name?".
+        if tracker.get_slot("requested_slot") != "client_name" or _intent(tracker) not in NOT_ANSWERS:
+            return {}
+        text = " ".join((tracker.latest_message.get("text") or "").split())
+        people = [e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "PERSON"]
+        return {"client_name": text} if text and text.lower() in (str(p).lower() for p in people) else {}
+
     async def extract_booking_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
@@ -343,6 +355,8 @@ class ValidateBookingForm(FormValidation):
                 return {slot: None, "booking_confirmed": None}
         return {}
 
+    # The database is away: the time stays unchecked, so the form asks for it again.
+    @database_step(fallback={"booking_time": None, "time_window": None, "slot_checked": False})
     def _settle_time(self, dispatcher: CollectingDispatcher, tracker: Tracker, slots: Dict[str, Any]) -> Dict:
         """Once technique, length and address are known, turn the wished time into a free slot."""
         ready = all(slots.get(s) for s in ("booking_technique", "booking_duration", "booking_zip"))
@@ -385,6 +399,7 @@ class ValidateBookingForm(FormValidation):
             }
         return {"therapist": offer.therapist_slug, "slot_checked": True, "offered_times": None}
 
+    @database_step(fallback={"booking_confirmed": None})  # nothing written; "yes" again tries again
     def _book(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[str, Any]:
         slots = tracker.slots
         answers = {key: bool(slots.get(slot)) for slot, key in INTAKE_SLOTS.items()}
@@ -413,8 +428,7 @@ class ValidateBookingForm(FormValidation):
                 "slot_checked": False,
                 "offered_times": [t.isoformat() for t in taken.alternatives],
             }
-        except (bookings.BookingError, SQLAlchemyError) as error:
-            # Only the kind of error: database errors carry the client's details in their parameters.
+        except bookings.BookingError as error:
             logger.error("booking could not be written: %s", type(error).__name__)
             dispatcher.utter_message(response="utter_booking_failed")
             return {"booking_confirmed": None}
@@ -451,6 +465,7 @@ class ActionAskBookingConfirmed(Action):
     def name(self) -> str:
         return "action_ask_booking_confirmed"
 
+    @database_step(fallback=[])
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         name = bookings.therapist_name(tracker.get_slot("therapist"))
         dispatcher.utter_message(response="utter_booking_summary", summary=describe_booking(tracker.slots, name))
@@ -502,6 +517,7 @@ class ValidateManageBookingForm(FormValidation):
         reference = bookings.normalise_reference(tracker.latest_message.get("text") or "")
         return {"booking_reference": reference} if reference else {}
 
+    @database_step(fallback={"new_time": None})
     async def extract_new_time(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
@@ -537,11 +553,14 @@ class ValidateManageBookingForm(FormValidation):
         return {"cancel_confirmed": answer}
 
     def validate_booking_reference(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
-        reference = bookings.normalise_reference(str(value or ""))
+        # NLU tags only "WH-" of an all-letter reference ("WH-DAQVMY"): the message itself then has it.
+        said = tracker.latest_message.get("text") or ""
+        reference = bookings.normalise_reference(str(value or "")) or bookings.normalise_reference(said)
         if reference is None:
             dispatcher.utter_message(response="utter_invalid_reference")
         return {"booking_reference": reference}
 
+    @database_step(fallback={"lookup_phone": None})  # asked again
     def validate_lookup_phone(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         phone = contact.normalise_phone(str(value or ""))
         if phone is None:
@@ -560,6 +579,7 @@ class ValidateManageBookingForm(FormValidation):
             return {"lookup_phone": phone, "manage_action": "check"}
         return {"lookup_phone": phone}
 
+    @database_step(fallback={"cancel_confirmed": None})
     def validate_cancel_confirmed(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         if value is None:
             return {}
@@ -577,6 +597,7 @@ class ValidateManageBookingForm(FormValidation):
         dispatcher.utter_message(response="utter_booking_cancelled", reference=booking.reference, fee=fee_text)
         return {"cancel_confirmed": True}
 
+    @database_step(fallback={"new_time": None})
     def validate_new_time(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         if value is None:
             return {}
@@ -609,6 +630,7 @@ class ActionAskCancelConfirmed(Action):
     def name(self) -> str:
         return "action_ask_cancel_confirmed"
 
+    @database_step(fallback=[])
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         booking = ValidateManageBookingForm._booking(tracker)
         dispatcher.utter_message(
@@ -624,6 +646,7 @@ class ActionAskNewTime(Action):
     def name(self) -> str:
         return "action_ask_new_time"
 
+    @database_step(fallback=[])
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         buttons = offered_buttons(tracker)
         if buttons:

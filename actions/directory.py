@@ -15,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.outage import database_step
 from massage import clock, directory, when
 from massage.db import session_scope
 
@@ -208,6 +209,7 @@ class ActionSearchTherapists(Action):
     def name(self) -> str:
         return "action_search_therapists"
 
+    @database_step(fallback=[])
     async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
         state = _merge_message(_state(tracker), tracker)
         return show_results(dispatcher, state, offset=0)
@@ -217,6 +219,7 @@ class ActionShowMoreTherapists(Action):
     def name(self) -> str:
         return "action_show_more_therapists"
 
+    @database_step(fallback=[])
     async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
         state = _state(tracker)
         if "shown" not in state:
@@ -264,6 +267,7 @@ class ActionTherapistDetails(Action):
     def name(self) -> str:
         return "action_therapist_details"
 
+    @database_step(fallback=[])
     async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
         state = _state(tracker)
         slug = _chosen_therapist(tracker, state)
@@ -288,6 +292,7 @@ class ActionBookWithTherapist(Action):
     def name(self) -> str:
         return "action_book_with_therapist"
 
+    @database_step(fallback=[])
     async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
         state = _state(tracker)
         slug = _chosen_therapist(tracker, state)

@@ -14,7 +14,7 @@ import functools
 import hashlib
 import hmac
 import logging
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Mapping
+from typing import Any, Awaitable, Callable, Dict, Iterable, Iterator, List, Mapping, Tuple
 
 from fbmessenger import MessengerClient
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -26,8 +26,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.formatting import NOT_TEXT_REPLY, shorten, split_text
-from massage.text import clean_user_text
+from channels.formatting import dig, json_object, platform_id, read_text, shorten, split_text
 
 logger = logging.getLogger(__name__)
 
@@ -141,27 +140,38 @@ class Messenger(RasaMessenger):
         self.last_message: Dict[str, Any] = {}
 
     async def handle(self, payload: Dict, metadata: Dict[str, Any] | None) -> None:
-        for entry in payload.get("entry", []):
-            for event in entry.get("messaging", []):
-                self.last_message = event
-                if event.get("message") and not event["message"].get("is_echo"):
-                    await self.message(event, metadata)
-                elif event.get("postback"):
-                    await self.postback(event, metadata)
+        """Answers each message and postback; events without a usable sender id are skipped.
 
-    async def message(self, message: Dict[str, Any], metadata: Dict[str, Any] | None) -> None:
-        """A quick-reply tap sends its payload, typed text its text; attachments get a short note.
-
-        (Rasa's version would pass an attachment's URL to NLU as if the user had typed it.)
+        Events are read defensively: a signed call can still carry any JSON, and one odd
+        event must neither fail the call (Meta would re-deliver it) nor stop the others.
         """
-        if self._is_quick_reply_message(message):
-            text = message["message"]["quick_reply"]["payload"]
-        else:
-            text = clean_user_text(message["message"].get("text") or "")
-        if text:
-            await self._handle_user_message(text, self.get_user_id(), metadata)
-        else:
-            await self.bot.send_text_message(self.get_user_id(), NOT_TEXT_REPLY)
+        for event in _events(payload):
+            sender_id = platform_id(dig(event, "sender", "id"))
+            incoming = self._read(event)
+            if sender_id is None or incoming is None:
+                continue
+            text, note = incoming
+            if text:
+                await self._handle_user_message(text, sender_id, metadata)
+            else:
+                await self.bot.send_text_message(sender_id, note)
+
+    @staticmethod
+    def _read(event: Dict[str, Any]) -> Tuple[str, str] | None:
+        """(text, note) of a message or postback (see read_text); None for echoes, receipts and such.
+
+        A quick-reply tap or postback sends its payload, typed text its text; attachments get
+        a short note (Rasa's version would pass an attachment's URL to NLU as if typed).
+        """
+        message, postback = event.get("message"), event.get("postback")
+        if message:
+            if dig(message, "is_echo"):
+                return None
+            payload = dig(message, "quick_reply", "payload")
+            return read_text(payload if isinstance(payload, str) else dig(message, "text"))
+        if postback:
+            return read_text(dig(postback, "payload"))
+        return None
 
     async def _handle_user_message(self, text: str, sender_id: str, metadata: Dict[str, Any] | None) -> None:
         await self.bot.send_action(sender_id, "mark_seen")
@@ -174,6 +184,15 @@ class Messenger(RasaMessenger):
             logger.exception("Failed to handle a Messenger message.")
         finally:
             await self.bot.send_action(sender_id, "typing_off")
+
+
+def _events(payload: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
+    """The messaging events of a webhook call (Meta batches them under its page entries)."""
+    entries = payload.get("entry")
+    for entry in entries if isinstance(entries, list) else []:
+        events = dig(entry, "messaging")
+        if isinstance(events, list):
+            yield from (event for event in events if isinstance(event, dict))
 
 
 class FacebookInput(RasaFacebookInput):
@@ -223,9 +242,9 @@ class FacebookInput(RasaFacebookInput):
             if not valid_signature(self.fb_secret, request.body, request.headers):
                 logger.warning("Messenger event without a valid app-secret signature; rejected.")
                 return response.text("forbidden", status=403)
-            payload = request.json
-            if not isinstance(payload, dict):
-                return response.text("expected a Messenger event", status=400)
+            payload = json_object(request.body)
+            if payload is None:
+                return response.text("expected a Messenger event (a JSON object)", status=400)
             await Messenger(self.bot, on_new_message).handle(payload, self.get_metadata(request))
             return response.text("success")
 

@@ -1,9 +1,20 @@
-"""Platform-neutral shaping of bot replies: length limits, short titles, numbered options."""
+"""Platform-neutral handling of messages: reading untrusted webhook bodies, and shaping bot
+replies (length limits, short titles, numbered options).
 
+Every messaging channel answers bad input the same way. A body that is not the platform's
+request at all (not a JSON object for Telegram and Messenger, no sender in Twilio's form)
+gets a 400. Anything else gets the platform's success status, since platforms re-deliver
+on errors and that would not help: each message in it is answered when there is someone to
+answer (blank or non-text messages with a short note), and skipped otherwise.
+"""
+
+import json
 import re
 import threading
 from collections import OrderedDict
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
+
+from massage.text import clean_user_text
 
 # Break points, best first: paragraph, line, sentence end, word.
 _BREAKS = (
@@ -14,8 +25,50 @@ _BREAKS = (
 )
 # The answer to a photo, sticker, voice note or location: the assistant reads text only.
 NOT_TEXT_REPLY = "Sorry, I can only read text messages. What would you like to know?"
+# The answer to a message that is empty once cleaned (spaces, invisible characters).
+EMPTY_TEXT_REPLY = "I didn't catch any text there. What would you like to know?"
+# Chat, user and phone ids as Telegram (numbers), Messenger (digits) and Twilio
+# ("whatsapp:+1...") send them; anything else cannot be replied to.
+_PLATFORM_ID = re.compile(r"[\w:+.@-]{1,128}", re.ASCII)
 
 _OPTION_NUMBER = re.compile(r"^\s*#?(\d{1,3})\s*[.)]?\s*$")
+
+
+def json_object(body: bytes) -> Dict[str, Any] | None:
+    """The body as a JSON object, or None if it is not one (invalid, not UTF-8, nested too deep...)."""
+    try:
+        payload = json.loads(body or b"")
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def dig(data: Any, *keys: str) -> Any:
+    """data[key][key]..., or None where a level is missing or not an object."""
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def platform_id(value: Any) -> str | None:
+    """A chat or user id as text (Telegram's are numbers), or None if it is no usable id."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return value if isinstance(value, str) and _PLATFORM_ID.fullmatch(value) else None
+
+
+def read_text(raw: Any) -> Tuple[str, str]:
+    """(text, note): the user's cleaned text, or "" and the note to answer instead.
+
+    `raw` that is not a string (missing for a photo, or a number or object in a forged
+    request) gets NOT_TEXT_REPLY; text that is empty once cleaned gets EMPTY_TEXT_REPLY.
+    """
+    if not isinstance(raw, str):
+        return "", NOT_TEXT_REPLY
+    text = clean_user_text(raw)
+    return text, "" if text else EMPTY_TEXT_REPLY
 
 
 def split_text(text: str, limit: int) -> List[str]:

@@ -14,11 +14,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.formatting import EMPTY_TEXT_REPLY
 from massage.text import clean_user_text
 
 logger = logging.getLogger(__name__)
 
-EMPTY_MESSAGE_REPLY = "I didn't catch any text there. What would you like to know?"
 FAILURE_REPLY = "Sorry, something went wrong on my side. Please try again in a moment."
 MAX_SENDER_CHARS = 128
 
@@ -27,7 +27,7 @@ def parse_request(body: bytes) -> tuple[Dict[str, Any] | None, str | None]:
     """The request as a dict, or the reason it cannot be one."""
     try:
         payload = json.loads(body or b"")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         return None, 'The body must be JSON like {"sender": "id", "message": "text"}.'
     if not isinstance(payload, dict):
         return None, "The body must be a JSON object."
@@ -61,7 +61,7 @@ class RestInput(rest.RestInput):
             sender = payload["sender"]
             text = clean_user_text(payload["message"])
             if not text:
-                return response.json([{"recipient_id": sender, "text": EMPTY_MESSAGE_REPLY}])
+                return response.json([{"recipient_id": sender, "text": EMPTY_TEXT_REPLY}])
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(

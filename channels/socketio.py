@@ -22,6 +22,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from sanic import Blueprint
 
+from channels.formatting import EMPTY_TEXT_REPLY
 from massage.text import clean_user_text
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,6 @@ logger = logging.getLogger(__name__)
 # The widget stores a uuid4 hex; anything else a client sends (objects, huge
 # strings) gets a fresh id instead of becoming a room and a tracker name.
 VALID_SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-EMPTY_MESSAGE_REPLY = "I didn't catch any text there. What would you like to know?"
 FAILURE_REPLY = "Sorry, something went wrong on my side. Please try again in a moment."
 
 
@@ -77,7 +77,7 @@ class SocketIOInput(RasaSocketIOInput):
             room = data["session_id"] if self.session_persistence else sid
             text = clean_user_text(data["message"])
             if not text:
-                await reply(room, EMPTY_MESSAGE_REPLY)
+                await reply(room, EMPTY_TEXT_REPLY)
                 return
             message = {"message": text, "session_id": data.get("session_id")}
             if isinstance(data.get(self.metadata_key), dict):

@@ -15,7 +15,7 @@ import re
 from typing import Any, Awaitable, Callable, Dict, List, Tuple
 
 from aiogram.bot.api import TelegramAPIServer
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.exceptions import TelegramAPIError
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.telegram import TelegramInput as RasaTelegramInput
@@ -25,8 +25,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.formatting import NOT_TEXT_REPLY, split_text
-from massage.text import clean_user_text
+from channels.formatting import dig, json_object, platform_id, read_text, split_text
 
 logger = logging.getLogger(__name__)
 
@@ -167,20 +166,21 @@ class TelegramInput(RasaTelegramInput):
             if not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), self.secret_token):
                 logger.warning("Telegram update without the right secret token; rejected.")
                 return response.text("forbidden", status=403)
-            body = request.json
-            if not isinstance(body, dict):
-                return response.text("expected a Telegram update", status=400)
-            incoming = await self._read(Update(**body), bot)
-            if incoming is None:
-                return response.text("success")
-            chat_id, text = incoming
+            update = json_object(request.body)
+            if update is None:
+                return response.text("expected a Telegram update (a JSON object)", status=400)
             try:
+                incoming = await self._read(update, bot)
+                if incoming is None:
+                    # Another kind of update, or one without a chat to answer: acknowledged, skipped.
+                    return response.text("success")
+                chat_id, text, note = incoming
                 if text:
                     await on_new_message(
                         UserMessage(text, bot, chat_id, input_channel=self.name(), metadata=self.get_metadata(request))
                     )
                 else:
-                    await bot.send_text_message(chat_id, NOT_TEXT_REPLY)
+                    await bot.send_text_message(chat_id, note)
             except Exception:
                 # Telegram re-delivers an update until it gets a 200, which would repeat
                 # the conversation turn; log the failure and acknowledge the update.
@@ -190,16 +190,25 @@ class TelegramInput(RasaTelegramInput):
         return telegram_webhook
 
     @staticmethod
-    async def _read(update: Update, bot: TelegramOutput) -> Tuple[str, str] | None:
-        """The chat id and text of a message or button tap ("" for a photo, sticker...), else None."""
-        if update.callback_query and update.callback_query.message:
-            # Stop the spinner on the tapped button.
-            await bot.answer_callback_query(update.callback_query.id)
-            return str(update.callback_query.message.chat.id), update.callback_query.data or ""
-        if not update.message:
+    async def _read(update: Dict[str, Any], bot: TelegramOutput) -> Tuple[str, str, str] | None:
+        """(chat id, text, note) of a message or button tap (see read_text), or None without a chat.
+
+        Read from the raw update rather than aiogram's types, which take any JSON on trust: a
+        number as text or a message without a chat would raise further on.
+        """
+        query = update.get("callback_query")
+        chat_id = platform_id(dig(query, "message", "chat", "id"))
+        if chat_id is not None:
+            if isinstance(query.get("id"), str):
+                # Stop the spinner on the tapped button.
+                await bot.answer_callback_query(query["id"])
+            return chat_id, *read_text(query.get("data"))
+        message = update.get("message")
+        chat_id = platform_id(dig(message, "chat", "id"))
+        if chat_id is None:
             return None
-        text = clean_user_text(update.message.text or "")
+        text, note = read_text(message.get("text"))
         # Telegram's Start button sends /start, which Rasa would read as an unknown intent.
         if _START_COMMAND.match(text):
             text = "/greet"
-        return str(update.message.chat.id), text
+        return chat_id, text, note

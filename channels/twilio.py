@@ -26,8 +26,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 
-from channels.formatting import NOT_TEXT_REPLY, OfferedOptions, numbered_options, split_text
-from massage.text import clean_user_text
+from channels.formatting import OfferedOptions, numbered_options, platform_id, read_text, split_text
 
 logger = logging.getLogger(__name__)
 # Twilio's HTTP client logs every request at INFO; keep only its problems.
@@ -151,26 +150,28 @@ class TwilioInput(RasaTwilioInput):
             if not self._signed_by_twilio(request, form):
                 logger.warning("Twilio request without a valid signature; rejected.")
                 return response.text("forbidden", status=403)
-            sender = form.get("From")
-            if not sender:
+            sender = platform_id(form.get("From"))
+            if sender is None:
+                # Not a message from anyone: Twilio's form always names its sender.
                 return response.text("expected a Twilio message", status=400)
+            body = form.get("Body")
+            # An empty Body comes with media or a location; blank text is still read as text.
             # Some carriers turn @ into ¡ in SMS.
-            text = clean_user_text((form.get("Body") or "").replace("¡", "@"))
+            text, note = read_text(body.replace("¡", "@") if body else None)
             output = self.get_output_channel()
-            if not text:
-                await output.send_text_message(sender, NOT_TEXT_REPLY)
-                return response.text("", status=204)
-            text = self.options.resolve(sender, text)
             try:
-                await on_new_message(
-                    UserMessage(
-                        text,
-                        output,
-                        sender,
-                        input_channel=self.name(),
-                        metadata=self.get_metadata(request),
+                if text:
+                    await on_new_message(
+                        UserMessage(
+                            self.options.resolve(sender, text),
+                            output,
+                            sender,
+                            input_channel=self.name(),
+                            metadata=self.get_metadata(request),
+                        )
                     )
-                )
+                else:
+                    await output.send_text_message(sender, note)
             except Exception:
                 logger.exception("Failed to handle a Twilio message.")
             return response.text("", status=204)

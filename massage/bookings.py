@@ -176,6 +176,9 @@ def create_booking(request: NewBooking) -> BookingDetails:
     starts_at = request.starts_at.astimezone(timezone.utc)
     with session_scope() as session:
         therapist = _lock_therapist(session, request.therapist_slug)
+        earlier = _same_visit(session, request, therapist, starts_at, phone)
+        if earlier is not None:
+            return _details(earlier, therapist)
         _require_bookable(session, therapist, starts_at, request.duration_minutes)
         now = clock.now().astimezone(timezone.utc)
         booking = Booking(
@@ -249,6 +252,30 @@ def _lock_therapist(session: Session, therapist: str | int) -> Therapist:
     if found is None:
         raise BookingError("I couldn't find that therapist.")
     return found
+
+
+def _same_visit(
+    session: Session, request: NewBooking, therapist: Therapist, starts_at: datetime, phone: str
+) -> Booking | None:
+    """This conversation's booking of this very visit, if it already exists.
+
+    When the database goes away while a booking commits, the reply can be lost after the row
+    was written (massage.db.CommitOutcomeUnknown): the client is told it may not have gone
+    through and confirms again. That second "yes" must return the booking, not make a second
+    one or call the slot taken.
+    """
+    if request.conversation_id is None:
+        return None
+    return session.execute(
+        select(Booking).where(
+            Booking.conversation_id == request.conversation_id,
+            Booking.therapist_id == therapist.id,
+            Booking.starts_at == starts_at,
+            Booking.duration_minutes == request.duration_minutes,
+            Booking.phone == phone,
+            Booking.status == "confirmed",
+        )
+    ).scalar_one_or_none()
 
 
 def _require_bookable(

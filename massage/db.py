@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, create_engine
+from sqlalchemy.engine import URL, Engine, create_engine, make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE = ROOT / ".state" / "massage.db"
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 def database_url() -> str:
@@ -49,20 +51,40 @@ def engine_for(url: str) -> Engine:
         engine = create_engine(url, future=True, connect_args={"timeout": 15})
         _make_sqlite_transactions_serial(engine)
         return engine
-    return create_engine(url, future=True, pool_pre_ping=True)
+    # pool_pre_ping: a connection the database dropped (restart, failover) is replaced before use,
+    # so the action server recovers by itself once the database is back.
+    return create_engine(url, future=True, pool_pre_ping=True, connect_args=_connect_args(make_url(url)))
+
+
+def _connect_args(url: URL) -> dict:
+    """A database host that stopped answering fails a connection in seconds (libpq would wait forever)."""
+    if url.get_driver_name() == "psycopg2" and "connect_timeout" not in url.query:
+        return {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    return {}
 
 
 def get_engine() -> Engine:
     return engine_for(database_url())
 
 
+class CommitOutcomeUnknown(SQLAlchemyError):
+    """The connection broke while a write committed: the database may or may not have kept it."""
+
+
 @contextmanager
 def session_scope() -> Iterator[Session]:
     """One transaction: committed when the block ends, rolled back if it raises."""
     session = sessionmaker(bind=get_engine(), future=True, expire_on_commit=False)()
+    wrote: list = []
+    event.listen(session, "after_flush", lambda *_: wrote.append(True))
     try:
         yield session
-        session.commit()
+        try:
+            session.commit()
+        except DBAPIError as error:
+            if wrote and error.connection_invalidated:
+                raise CommitOutcomeUnknown("the connection broke during COMMIT") from error
+            raise
     except BaseException:
         session.rollback()
         raise

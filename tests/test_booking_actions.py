@@ -20,6 +20,7 @@ from actions.booking import (
     ValidateBookingForm,
     ValidateManageBookingForm,
 )
+from actions.outage import DATABASE_DOWN, DATABASE_LOST_MID_SAVE
 from conftest import load_fixture
 from massage import bookings, db
 from massage.clock import LA
@@ -361,3 +362,87 @@ async def test_a_therapist_from_the_directory_who_cannot_do_it_gives_way_to_the_
         "offered_times": None,
         "requested_slot": "client_name",
     }
+
+
+async def test_an_all_letter_reference_nlu_cut_short_is_read_from_the_message():
+    # DIET tags only "WH-" of "WH-DAQVMY" (about one reference in four has no digit).
+    said = tracker("manage_check.json")
+    said.latest_message = {"text": "check booking WH-DAQVMY", "intent": {"name": "check_booking"}, "entities": []}
+    dispatcher = CollectingDispatcher()
+    validated = ValidateManageBookingForm().validate_booking_reference("WH-", dispatcher, said, DOMAIN)
+    assert validated == {"booking_reference": "WH-DAQVMY"} and dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    "text, intent, person, name",
+    [("Ben Cruz", "urgent_symptoms", "Ben Cruz", "Ben Cruz"), ("ada stone", "stop", "ada stone", "Ada Stone"),
+     ("stop", "stop", None, None), ("I have chest pain", "urgent_symptoms", None, None)],
+)
+async def test_a_bare_name_nlu_misreads_still_answers_what_name(text, intent, person, name):
+    asked = tracker("address_settles_wished_time.json")
+    asked.slots.update(requested_slot="client_name", booking_zip=None)
+    entities = [{"entity": "PERSON", "value": person, "extractor": "SpacyEntityExtractor"}] if person else []
+    asked.latest_message = {"text": text, "intent": {"name": intent}, "entities": entities}
+    asked.events = [{"event": "user", "text": text, "parse_data": asked.latest_message}]
+    dispatcher = CollectingDispatcher()
+    events = await ValidateBookingForm().run(dispatcher, asked, DOMAIN)
+    assert slots(events).get("client_name") == name and dispatcher.messages == []
+
+
+# --- the database is unreachable ------------------------------------------------------------
+
+
+@pytest.fixture
+def database_down(monkeypatch):
+    """Nothing listens on port 1: every connection is refused at once."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:1/down")
+
+
+async def test_database_down_when_the_time_is_checked_keeps_the_address_and_asks_the_time_again(database_down):
+    events, messages = await run(ValidateBookingForm(), "address_settles_wished_time.json")
+    assert responses(messages) == [DATABASE_DOWN]
+    assert slots(events) == {
+        "booking_address": "8500 Sunset Blvd, West Hollywood 90069",
+        "booking_zip": "90069",
+        "booking_time": None,
+        "time_window": None,
+        "slot_checked": False,
+        "requested_slot": "booking_time",
+    }
+
+
+async def test_database_down_at_confirmation_says_nothing_was_booked_and_asks_again(database_down):
+    events, messages = await run(ValidateBookingForm(), "confirm.json")
+    assert responses(messages) == [DATABASE_DOWN] and "nothing was booked" in DATABASE_DOWN
+    assert events == [SlotSet("booking_confirmed", None)]
+
+
+async def test_database_lost_while_the_booking_committed_says_it_is_unsure_not_that_nothing_was_booked(monkeypatch):
+    def commit_lost(request):
+        raise db.CommitOutcomeUnknown("the connection broke during COMMIT")
+
+    monkeypatch.setattr(bookings, "create_booking", commit_lost)
+    events, messages = await run(ValidateBookingForm(), "confirm.json")
+    assert responses(messages) == [DATABASE_LOST_MID_SAVE] and "nothing was booked" not in DATABASE_LOST_MID_SAVE
+    assert events == [SlotSet("booking_confirmed", None)]
+
+
+async def test_database_down_during_a_lookup_asks_for_the_phone_again(database_down):
+    events, messages = await run(ValidateManageBookingForm(), "manage_check.json")
+    assert responses(messages) == [DATABASE_DOWN]
+    assert events == [SlotSet("lookup_phone", None)]
+
+
+@pytest.mark.parametrize(
+    "action, fixture",
+    [(ActionAskBookingConfirmed(), "ask_summary.json"), (ActionAskCancelConfirmed(), "manage_cancel_yes.json"),
+     (ActionAskNewTime(), "manage_reschedule.json")],
+)
+async def test_database_down_when_asking_apologises_once_per_turn(database_down, action, fixture):
+    events, messages = await run(action, fixture)
+    assert (events, responses(messages)) == ([], [DATABASE_DOWN])
+    # The form's validation already apologised in this turn: the question that follows stays quiet.
+    told = tracker(fixture)
+    told.events.append({"event": "bot", "text": DATABASE_DOWN})
+    dispatcher = CollectingDispatcher()
+    assert action.run(dispatcher, told, DOMAIN) == [] and dispatcher.messages == []

@@ -137,6 +137,19 @@ def test_two_people_racing_for_one_slot_one_wins_the_other_gets_alternatives(dat
         assert session.execute(select(Booking).where(Booking.status == "confirmed")).scalars().all().__len__() == 1
 
 
+def test_confirming_the_same_visit_again_returns_the_booking_instead_of_a_second(database):
+    # The reply to the first commit was lost (the database went away): the client says "yes" again.
+    first = bookings.create_booking(request_for())
+    again = bookings.create_booking(request_for())
+    assert again.reference == first.reference
+    with db.session_scope() as session:
+        assert len(session.execute(select(Booking)).scalars().all()) == 1
+    # Anyone else, or another visit, still finds the slot taken.
+    for other in (request_for(conversation_id="visitor-2"), request_for(phone="(213) 373-4253")):
+        with pytest.raises(bookings.SlotTaken):
+            bookings.create_booking(other)
+
+
 def test_cancelling_early_is_free_and_frees_the_slot(database):
     booking = bookings.create_booking(request_for())
     cancelled, fee = bookings.cancel_booking(booking.reference, "310-555-0123")

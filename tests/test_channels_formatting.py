@@ -1,9 +1,20 @@
-"""How replies are shaped for messaging apps, and the shipped messaging credentials."""
+"""How webhook bodies are read and replies shaped for messaging apps, and the shipped messaging credentials."""
 
 import pytest
 import yaml
 
-from channels.formatting import OfferedOptions, numbered_options, shorten, split_text
+from channels.formatting import (
+    EMPTY_TEXT_REPLY,
+    NOT_TEXT_REPLY,
+    OfferedOptions,
+    dig,
+    json_object,
+    numbered_options,
+    platform_id,
+    read_text,
+    shorten,
+    split_text,
+)
 from conftest import ROOT
 
 BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
@@ -58,6 +69,38 @@ def test_only_the_most_recent_users_are_remembered():
         options.offer(user, BUTTONS)
     assert options.resolve("a", "1") == "1"
     assert options.resolve("c", "1") == "/affirm"
+
+
+@pytest.mark.parametrize(
+    "body", [b"", b"{oops", b"\xff\xfe", b"[1]", b'"text"', b"null", b"[" * 100_000 + b"]" * 100_000]
+)
+def test_a_body_that_is_no_json_object_reads_as_none(body):
+    assert json_object(body) is None
+
+
+def test_json_objects_are_read_and_dug_into_without_trusting_their_shape():
+    update = json_object(b'{"message": {"chat": {"id": 7}, "text": 42}, "edited": "x"}')
+    assert dig(update, "message", "chat", "id") == 7
+    assert dig(update, "edited", "chat", "id") is None
+    assert dig(update, "callback_query", "message") is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [(123456789, "123456789"), ("-1001234", "-1001234"), ("client:dana_1", "client:dana_1"),
+     (True, None), (1.5, None), ("", None), ("x" * 129, None), ("<script>", None), ({"$gt": 0}, None), (None, None)],
+)  # fmt: skip
+def test_only_plain_chat_and_user_ids_are_replied_to(raw, expected):
+    assert platform_id(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [(" hi\u0000 ", ("hi", "")), (" \u200b\t", ("", EMPTY_TEXT_REPLY)), ("", ("", EMPTY_TEXT_REPLY)),
+     (None, ("", NOT_TEXT_REPLY)), (42, ("", NOT_TEXT_REPLY)), ({"text": "hi"}, ("", NOT_TEXT_REPLY))],
+)  # fmt: skip
+def test_text_is_cleaned_and_blank_or_missing_text_gets_a_note(raw, expected):
+    assert read_text(raw) == expected
 
 
 def test_messaging_credentials_keep_every_channel_of_credentials_yml_and_no_secret():

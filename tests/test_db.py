@@ -1,17 +1,21 @@
 """The database: migrations on a fresh SQLite file and on PostgreSQL, the directory loader, UTC times, locking."""
 
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 import yaml
+from db_proxy import CuttableProxy
 from directory_db import TEST_DIRECTORY, add_booking, therapist
 from sqlalchemy import func, inspect, select, text
+from sqlalchemy.exc import OperationalError
 
-from conftest import throwaway_database_url
+from conftest import postgres_available, throwaway_database_url
 from massage import db
 from massage.clock import LA
 from massage.loader import DIRECTORY_FILE, load_directory
@@ -119,3 +123,41 @@ def test_the_loader_command_imports_the_directory(tmp_path):
     assert f"Loaded {REAL_DIRECTORY_SIZE} therapists" in done.stdout
     with sqlite3.connect(tmp_path / "cli.db") as check:
         assert check.execute("SELECT count(*) FROM therapists WHERE active").fetchone()[0] == REAL_DIRECTORY_SIZE
+
+
+def test_a_database_host_that_never_answers_fails_a_connection_within_seconds():
+    # A listener that never speaks: the TCP handshake succeeds, PostgreSQL's greeting never comes.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        engine = db.engine_for(f"postgresql+psycopg2://postgres@127.0.0.1:{silent.getsockname()[1]}/silent")
+        started = time.monotonic()
+        with pytest.raises(OperationalError):
+            engine.connect()
+        assert time.monotonic() - started < db.CONNECT_TIMEOUT_SECONDS + 3
+        engine.dispose()
+
+
+@pytest.mark.skipif(not postgres_available(), reason="PostgreSQL is not running on 127.0.0.1:5432")
+def test_a_write_whose_commit_reply_is_lost_is_reported_as_unknown_not_as_failed(tmp_path, monkeypatch):
+    with throwaway_database_url("postgresql", tmp_path / "unused.db") as url:
+        proxy = CuttableProxy("127.0.0.1", 5432)
+        monkeypatch.setenv("DATABASE_URL", url.replace("@127.0.0.1:5432/", f"@127.0.0.1:{proxy.port}/"))
+        try:
+            db.init_db()
+            with db.session_scope() as session:
+                load_directory(session, TEST_DIRECTORY)
+            proxy.cut_after_next_commit()
+            with pytest.raises(db.CommitOutcomeUnknown):
+                with db.session_scope() as session:
+                    add_booking(session, "ana-lopez", datetime(2026, 11, 30, 9, 0, tzinfo=LA))
+            proxy.restore()
+            # It was written after all. A read whose COMMIT is lost is a plain failure: nothing was changed.
+            proxy.cut_after_next_commit()
+            with pytest.raises(OperationalError) as failed:
+                with db.session_scope() as session:
+                    assert session.execute(select(func.count(Booking.id))).scalar() == 1
+            assert not isinstance(failed.value, db.CommitOutcomeUnknown)
+        finally:
+            proxy.close()
+            db.engine_for(db.database_url()).dispose()

@@ -15,6 +15,7 @@ from actions.directory import (
     ActionShowMoreTherapists,
     ActionTherapistDetails,
 )
+from actions.outage import DATABASE_DOWN
 from conftest import load_fixture
 from massage.clock import LA
 
@@ -186,3 +187,14 @@ async def test_book_without_a_clear_choice_books_the_best_available():
     events, [message] = await run(ActionBookWithTherapist(), "book_without_choice")
     assert message["text"] == "Let's book. I'll find the best available therapist for the time you choose."
     assert events == [SlotSet("therapist", None)]
+
+
+@pytest.mark.parametrize(
+    "action, fixture",
+    [(ActionSearchTherapists(), "search_everyone"), (ActionTherapistDetails(), "details_button"),
+     (ActionBookWithTherapist(), "book_with_her")],
+)
+async def test_with_the_database_down_the_directory_apologises_and_changes_nothing(action, fixture, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:1/down")
+    events, messages = await run(action, fixture)
+    assert events == [] and [m["text"] for m in messages] == [DATABASE_DOWN]

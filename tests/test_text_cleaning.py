@@ -15,6 +15,7 @@ from massage.text import MAX_MESSAGE_CHARS, clean_user_text
         ("\ufeffzero\u200bwidth", "zerowidth"),
         ("line one\nline two", "line one\nline two"),
         ("💆‍♀️ massage?", "💆♀️ massage?"),
+        ("lone\ud800 surrogate\udfff", "lone surrogate"),
         ("", ""),
     ],
 )
@@ -33,6 +34,7 @@ def test_huge_text_is_cut_at_a_word_boundary():
     [
         (b"", "must be JSON"),
         (b"\xff\xfe", "must be JSON"),
+        (b"[" * 100_000 + b"]" * 100_000, "must be JSON"),  # too deep for Python's parser
         (b'"just a string"', "JSON object"),
         (b'{"sender": "", "message": "hi"}', '"sender"'),
         (b'{"sender": "a", "message": 42}', '"message" must be a string'),
