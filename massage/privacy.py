@@ -24,11 +24,24 @@ _PATTERNS = [
     # Rasa's debug lines quote what the visitor typed; any of it may be a health answer.
     (re.compile(r"(Received user message ')(?:[^'\\]|\\.)*(?=')", re.S), rf"\1{MASK}"),
     (re.compile(r"(UserUttered\(text: )[^,]*(?=, intent)"), rf"\1{MASK}"),
+    # Policies' state descriptions: "[state 3] user text: ... | previous action name: ...".
+    (re.compile(r"(user text: ).*?(?= \| |\\n|$)", re.M), rf"\1{MASK}"),
     # JSON lines (Rasa's structlog events, e.g. "parse_data_text"): the visitor's words.
     (re.compile(r"(\"(?:\w+_)?text\": \")(?:[^\"\\]|\\.)*(?=\")"), rf"\1{MASK}"),
-    # slot: value, 'slot': value, SlotSet(key: slot, value: ...)
-    (re.compile(rf"(\b(?:{PERSONAL_SLOTS})['\"]?: )(?:'[^']*'|\"[^\"]*\"|[^,)\n}}]*)"), rf"\1{MASK}"),
-    (re.compile(rf"(\bkey: (?:{PERSONAL_SLOTS}), value: )[^)\n]*"), rf"\1{MASK}"),
+    # slot: value, 'slot': value, SlotSet(key: slot, value: ...); in JSON lines a slot name may
+    # follow an escaped tab or newline ("\\tclient_phone: ..."), where \b finds no boundary.
+    (
+        re.compile(rf"((?:\b|(?<=\\t)|(?<=\\n))(?:{PERSONAL_SLOTS})['\"]?: )(?:'[^']*'|\"[^\"]*\"|[^,)\n}}\\]*)"),
+        rf"\1{MASK}",
+    ),
+    # The value may hold parentheses ("(310) 555-0142"): it ends at the ")" that closes SlotSet.
+    (re.compile(rf"(\bkey: (?:{PERSONAL_SLOTS}), value: ).*?(?=\)(?:[\"',\]]|$))", re.M), rf"\1{MASK}"),
+    # Entity values, as Rasa logs them (JSON or Python repr): each is a piece of what was typed
+    # (spaCy may call a gate code a DATE), so all are masked; entity names stay.
+    (
+        re.compile(r"""(["']entity["']: ["'][^"']+["'][^{}]*?["']value["']: )(["'])(?:(?!\2).)*\2"""),
+        rf"\1\2{MASK}\2",
+    ),
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), MASK),
     # Street addresses: a house number, one to four words and a street type, optional unit.
     (

@@ -23,6 +23,7 @@ export REDIS_KEY_PREFIX=${REDIS_KEY_PREFIX:-weho}
 export DATABASE_URL=${DATABASE_URL:-postgresql+psycopg2://$POSTGRES_USER${POSTGRES_PASSWORD:+:$POSTGRES_PASSWORD}@$POSTGRES_HOST:$POSTGRES_PORT/$POSTGRES_DB}
 export ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_PORT/webhook"
 export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"  # for channels.*, massage.* and the log filter
+export FORCE_JSON_LOGGING=1  # structured events as JSON, the form the redaction reads
 export SANIC_WORKERS=1
 
 scripts/install-nginx.sh >/dev/null

@@ -19,6 +19,8 @@ CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:${WEB_PORT:-8080} http://127.0.0.
 # Logs are redacted (no phone numbers, emails, addresses or health answers); Rasa finds
 # massage.privacy on PYTHONPATH, and silently drops the logging config without it.
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+# Rasa's structured events print as JSON even on a terminal, the form the redaction reads.
+export FORCE_JSON_LOGGING=1
 logging=(--logging-config-file deploy/logging.yml)
 
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT INT TERM

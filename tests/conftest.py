@@ -136,7 +136,8 @@ class Stack:
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(
             f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
-            f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{self.workdir / "tracker.db"}"\n'
+            "tracker_store:\n  type: channels.tracker_store.IncrementalSQLTrackerStore\n"
+            f'  dialect: sqlite\n  db: "{self.workdir / "tracker.db"}"\n'
         )
         credentials = self.workdir / "credentials.yml"
         credentials.write_text(self.credentials)
@@ -192,9 +193,30 @@ def running_stack(tmp_path: Path, model: str, **kwargs) -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="session")
-def stack(model_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """One stack shared by the tests that only talk to it."""
-    with running_stack(tmp_path_factory.mktemp("stack"), model_path) as running:
+def messaging_platforms() -> Iterator[Dict]:
+    """Fake Telegram, Messenger and Twilio APIs, recording what the shared stack sends them."""
+    from fake_platform import PLATFORMS, FakePlatform  # it imports this module, so not at the top
+
+    fakes = {name: FakePlatform(answer).start() for name, (_, answer) in PLATFORMS.items()}
+    yield fakes
+    for fake in fakes.values():
+        fake.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(model_path: str, messaging_platforms: Dict, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """One stack shared by the tests that talk to it, started once: every channel of the shipped
+    credentials.messaging.yml (the apps pointed at their fakes), logging as verbosely as it can
+    (see test_privacy)."""
+    from fake_platform import MESSAGING_ENV, messaging_credentials
+
+    with running_stack(
+        tmp_path_factory.mktemp("stack"),
+        model_path,
+        credentials=messaging_credentials(messaging_platforms),
+        env=MESSAGING_ENV,
+        extra_args=["--debug", "--logging-config-file", "deploy/logging.yml"],
+    ) as running:
         yield running
 
 

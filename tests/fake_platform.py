@@ -2,6 +2,7 @@
 every call, so tests can read exactly what a user of Telegram, Messenger or WhatsApp would get."""
 
 import asyncio
+import itertools
 import threading
 import time
 from dataclasses import dataclass, field
@@ -82,10 +83,71 @@ class FakePlatform:
         raise TimeoutError(f"expected {count} matching call(s) within {timeout}s; got {self.recorded(match)}")
 
 
-def messaging_credentials(entry: str, api_base: str) -> str:
-    """One channel's entry of the shipped credentials.messaging.yml, pointed at a fake API.
+# Each platform's test credentials, in the environment variables credentials.messaging.yml reads.
+TELEGRAM_TOKEN = "123456789:TEST-telegram-bot-token"
+TELEGRAM_SECRET = "test_secret-token-42"
+TELEGRAM_PUBLIC_URL = "https://bot.example.com/webhooks/telegram/webhook"
+FACEBOOK_APP_SECRET = "test-app-secret-0123456789abcdef"
+FACEBOOK_VERIFY_TOKEN = "test-verify-token"
+FACEBOOK_PAGE_TOKEN = "EAAtestpagetoken"
+TWILIO_ACCOUNT_SID = "AC" + "0" * 31 + "1"
+TWILIO_AUTH_TOKEN = "test-twilio-auth-token"
+TWILIO_NUMBER = "whatsapp:+14155238886"
+# Twilio posts to the public URL; a proxy forwards to Rasa on loopback.
+TWILIO_PUBLIC_URL = "https://bot.example.com/webhooks/twilio/webhook"
+TWILIO_MESSAGES_PATH = f"/2010-04-01/Accounts/{TWILIO_ACCOUNT_SID}/Messages.json"
+MESSAGING_ENV = {
+    "TELEGRAM_ACCESS_TOKEN": TELEGRAM_TOKEN,
+    "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
+    "TELEGRAM_WEBHOOK_URL": TELEGRAM_PUBLIC_URL,
+    "FACEBOOK_VERIFY_TOKEN": FACEBOOK_VERIFY_TOKEN,
+    "FACEBOOK_APP_SECRET": FACEBOOK_APP_SECRET,
+    "FACEBOOK_PAGE_ACCESS_TOKEN": FACEBOOK_PAGE_TOKEN,
+    "TWILIO_ACCOUNT_SID": TWILIO_ACCOUNT_SID,
+    "TWILIO_AUTH_TOKEN": TWILIO_AUTH_TOKEN,
+    "TWILIO_WHATSAPP_NUMBER": TWILIO_NUMBER,
+    "TWILIO_WEBHOOK_URL": TWILIO_PUBLIC_URL,
+}
+ids = itertools.count(1000)  # message, update and event ids, unique across the test session
+
+
+def telegram_api(call: Call) -> Tuple[int, Any]:
+    """Answers as api.telegram.org does: a sent Message for sendMessage, True for the rest."""
+    if call.path.endswith("/sendMessage"):
+        chat = {"id": int(call.form["chat_id"]), "type": "private"}
+        return 200, {"ok": True, "result": {"message_id": next(ids), "date": 0, "chat": chat}}
+    return 200, {"ok": True, "result": True}
+
+
+def graph_api(call: Call) -> Tuple[int, Any]:
+    """Answers as graph.facebook.com's Send API does."""
+    recipient = (call.json or {}).get("recipient", {}).get("id")
+    return 200, {"recipient_id": recipient, "message_id": f"m_{next(ids)}"}
+
+
+def twilio_api(call: Call) -> Tuple[int, Any]:
+    """Answers as api.twilio.com does when a message is queued."""
+    sid = f"SM{next(ids):032d}"
+    return 201, {"sid": sid, "account_sid": TWILIO_ACCOUNT_SID, "to": call.form.get("To"),
+                 "body": call.form.get("Body"), "status": "queued", "api_version": "2010-04-01",
+                 "uri": f"{TWILIO_MESSAGES_PATH[:-5]}/{sid}.json"}
+
+
+# Credentials entry of each messaging channel, and how its fake platform answers.
+PLATFORMS: Dict[str, Tuple[str, Answer]] = {
+    "telegram": ("channels.telegram.TelegramInput", telegram_api),
+    "facebook": ("channels.facebook.FacebookInput", graph_api),
+    "twilio": ("channels.twilio.TwilioInput", twilio_api),
+}
+
+
+def messaging_credentials(fakes: Dict[str, FakePlatform]) -> str:
+    """The shipped credentials.messaging.yml (REST, web chat and the apps), each app pointed at its fake API.
 
     The ${VARIABLES} stay in, so Rasa reads them from the environment as it does when deployed.
     """
     credentials = yaml.safe_load((ROOT / "credentials.messaging.yml").read_text())
-    return yaml.safe_dump({entry: {**credentials[entry], "api_base": api_base}})
+    for name, fake in fakes.items():
+        entry = PLATFORMS[name][0]
+        credentials[entry] = {**credentials[entry], "api_base": fake.url}
+    return yaml.safe_dump(credentials)

@@ -4,7 +4,7 @@ import re
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, Set, Tuple
 
 import pytest
 import yaml
@@ -20,6 +20,35 @@ SEARCH_REQUEST = "can you find me a therapist who does lymphatic drainage?"
 needs_search = pytest.mark.skipif(
     "search_therapists" not in DOMAIN["intents"], reason="the assistant has no therapist search yet"
 )
+
+
+# Text a user (or an attacker) may send. Each must get a clear reply and leave the conversation working.
+ODD_TEXTS = {
+    "100kB": "massage " * 12_800,
+    "nul-bidi-bom": "\u202eevil\u0000 text \ufeff",
+    "lone-surrogate": "how much\ud800 is it?",
+    "zalgo": "m\u0336\u0321a\u0335\u0358s\u0337s\u0334a\u0338g\u0336e\u0335 \u0337?",
+    "rtl": "כמה עולה עיסוי? كم سعر التدليك؟",
+    "emoji": "😀🙏💆‍♀️",
+    "sql": "'; DROP TABLE bookings; --",
+    "html": "<script>alert('hi')</script><img src=x onerror=alert(1)>",
+}
+# Text that is empty once cleaned.
+BLANK_TEXTS = {"empty": "", "whitespace": " \n\t\u200b "}
+# The markup of ODD_TEXTS["html"]; a reply must never carry it back.
+ECHOED_MARKUP = re.compile(r"<\s*(script|img)\b|onerror", re.I)
+
+
+def clear_replies(texts: List[str]) -> bool:
+    """Whether there is at least one reply, and every reply has words and no echoed markup."""
+    return bool(texts) and all(re.search(r"\w", text) and not ECHOED_MARKUP.search(text) for text in texts)
+
+
+def database_state(stack: Stack) -> Tuple[Set[str], int]:
+    """The tables of the stack's database, and how many bookings it holds."""
+    with closing(sqlite3.connect(stack.workdir / "massage.db")) as db:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return tables, db.execute("SELECT count(*) FROM bookings").fetchone()[0]
 
 
 def faq_answer(key: str) -> str:

@@ -1,13 +1,14 @@
 """Booking end to end: real sentences through the REST channel of a running stack, rows in its database."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
+from rest_cases import conversation, free_slot, spoken
 from sqlalchemy import select
 
-from conftest import running_stack, texts
-from massage import bookings, clock, db, when
+from conftest import texts
+from massage import db, when
 from massage.models import Booking
 
 REFERENCE = re.compile(r"\bWH-[A-Z0-9]{4,}\b")
@@ -19,21 +20,6 @@ def stack_db(stack, monkeypatch):
     """Point this process at the stack's database, to look up free times and rows."""
     monkeypatch.setenv("DATABASE_URL", stack.env["DATABASE_URL"])
     return stack
-
-
-def free_slot(minutes: int = 90) -> datetime:
-    """A time a deep-tissue therapist is free in 90069, a few days from now."""
-    start = (clock.now() + timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
-    return bookings.free_times(start, start + timedelta(days=7), minutes, "deep tissue", "90069")[0]
-
-
-def spoken(moment: datetime) -> str:
-    """'December 3 at 10:30am', as a person would type it."""
-    return f"{moment:%B} {moment.day} at {moment.hour % 12 or 12}:{moment:%M}{moment:%p}".lower()
-
-
-def conversation(stack, sender, *messages):
-    return [texts(stack.say(message, sender)) for message in messages]
 
 
 def booked_row(reference: str) -> Booking:
@@ -104,17 +90,3 @@ def test_faq_and_stop_in_the_middle_of_booking(stack_db, sender):
     assert "medical (therapeutic) massage" in replies[0]
     assert "tip" in replies[1] and "medical (therapeutic) massage" in replies[1]
     assert "Nothing was booked" in replies[2]
-
-
-def test_a_booking_in_progress_survives_a_restart_of_the_rasa_server(model_path, tmp_path, sender, monkeypatch):
-    with running_stack(tmp_path, model_path) as own_stack:
-        monkeypatch.setenv("DATABASE_URL", own_stack.env["DATABASE_URL"])
-        moment = free_slot()
-        before = conversation(
-            own_stack, sender, f"book a 90 minute deep tissue massage {spoken(moment)}", "9000 Beverly Blvd 90048"
-        )
-        assert "What name" in before[-1]
-        own_stack.stop_rasa()
-        own_stack.start_rasa()
-        after = conversation(own_stack, sender, "Jane Doe")
-        assert "mobile number" in after[-1]

@@ -2,23 +2,29 @@
 
 import hashlib
 import hmac
-import itertools
 import json
 import random
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, List
 
 import pytest
 import requests
-from fake_platform import Call, FakePlatform, messaging_credentials
+from fake_platform import FACEBOOK_APP_SECRET as APP_SECRET
+from fake_platform import FACEBOOK_PAGE_TOKEN as PAGE_TOKEN
+from fake_platform import FACEBOOK_VERIFY_TOKEN as VERIFY_TOKEN
+from fake_platform import FakePlatform, ids
 from fbmessenger import MessengerClient
 from messaging_cases import (
+    BLANK_TEXTS,
     BOOKING_REFERENCE,
     FAQ_QUESTION,
+    ODD_TEXTS,
     SEARCH_REQUEST,
     Answer,
     Tap,
     book_a_massage,
     booking_row,
+    clear_replies,
+    database_state,
     faq_answer,
     found_lymphatic_drainage_therapists,
     greeting_buttons,
@@ -34,39 +40,21 @@ from channels.facebook import (
     FacebookInput,
     MessengerBot,
 )
-from channels.formatting import NOT_TEXT_REPLY, shorten
-from conftest import Stack, running_stack
+from channels.formatting import EMPTY_TEXT_REPLY, NOT_TEXT_REPLY, shorten
+from conftest import Stack
 
-APP_SECRET = "test-app-secret-0123456789abcdef"
-VERIFY_TOKEN = "test-verify-token"
-PAGE_TOKEN = "EAAtestpagetoken"
 PAGE_ID = "104857600000001"
-_ids = itertools.count(1)
-
-
-def graph_api(call: Call) -> Tuple[int, Any]:
-    """Answers as graph.facebook.com's Send API does."""
-    recipient = (call.json or {}).get("recipient", {}).get("id")
-    return 200, {"recipient_id": recipient, "message_id": f"m_{next(_ids)}"}
 
 
 @pytest.fixture(scope="module")
-def fake_graph() -> Iterator[FakePlatform]:
-    fake = FakePlatform(graph_api).start()
-    yield fake
-    fake.stop()
+def fake_graph(messaging_platforms: Dict[str, FakePlatform]) -> FakePlatform:
+    return messaging_platforms["facebook"]
 
 
 @pytest.fixture(scope="module")
-def messenger(model_path: str, fake_graph: FakePlatform, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    env = {
-        "FACEBOOK_VERIFY_TOKEN": VERIFY_TOKEN,
-        "FACEBOOK_APP_SECRET": APP_SECRET,
-        "FACEBOOK_PAGE_ACCESS_TOKEN": PAGE_TOKEN,
-    }
-    credentials = messaging_credentials("channels.facebook.FacebookInput", fake_graph.url)
-    with running_stack(tmp_path_factory.mktemp("messenger"), model_path, credentials=credentials, env=env) as stack:
-        yield stack
+def messenger(stack: Stack) -> Stack:
+    """The shared stack, whose credentials carry the Messenger channel."""
+    return stack
 
 
 def new_user() -> str:
@@ -80,7 +68,7 @@ def event(psid: str, **content: Any) -> Dict[str, Any]:
 
 
 def text_event(psid: str, text: str) -> Dict[str, Any]:
-    return event(psid, message={"mid": f"m_in_{next(_ids)}", "text": text})
+    return event(psid, message={"mid": f"m_in_{next(ids)}", "text": text})
 
 
 def signed_headers(body: bytes, secret: str = APP_SECRET) -> Dict[str, str]:
@@ -109,7 +97,6 @@ def say(stack: Stack, fake: FakePlatform, psid: str, payload: Dict[str, Any]) ->
     assert response.status_code == 200, response.text
     fake.wait_for(lambda call: len(messages_to(fake, psid)) > before)
     return messages_to(fake, psid)[before:]
-
 
 
 def test_meta_webhook_verification_echoes_the_challenge_only_for_the_verify_token(messenger):
@@ -161,7 +148,7 @@ def test_a_booking_made_with_quick_replies_and_typing_is_confirmed_and_stored(me
             # Messenger shows titles cut to 20 characters; the user taps the one they read.
             shown = None if answer.title is None else shorten(answer.title, MAX_TITLE)
             reply = next(reply for reply in last[-1]["quick_replies"] if shown in (None, reply["title"]))
-            tap = {"mid": f"m_tap_{next(_ids)}", "text": reply["title"], "quick_reply": {"payload": reply["payload"]}}
+            tap = {"mid": f"m_tap_{next(ids)}", "text": reply["title"], "quick_reply": {"payload": reply["payload"]}}
             payload = event(psid, message=tap)
         else:
             payload = text_event(psid, answer)
@@ -211,6 +198,70 @@ def test_unsigned_or_forged_events_are_rejected_unanswered(messenger, fake_graph
     # A genuine event afterwards is answered, and its replies are all this user ever got.
     replies = say(messenger, fake_graph, psid, text_event(psid, "hi"))
     assert messages_to(fake_graph, psid) == replies
+
+
+def batch(*events: Any) -> Dict[str, Any]:
+    """A webhook call with these messaging events under one page entry."""
+    return {"object": "page", "entry": [{"id": PAGE_ID, "time": 1764374400000, "messaging": list(events)}]}
+
+
+def hi_from(psid: str, sender: Any) -> Dict[str, Any]:
+    """The user's "hi" event with this sender field instead (None: without one)."""
+    hi = text_event(psid, "hi")["entry"][0]["messaging"][0]
+    return {**hi, "sender": sender} if sender is not None else {k: v for k, v in hi.items() if k != "sender"}
+
+
+ANY_CLEAR_REPLY = object()
+# (event or raw body for a user, the webhook's status, what the user gets: None is nothing).
+BAD_EVENTS = {
+    "not-json": (lambda psid: b"{not json", 400, None),
+    "empty-body": (lambda psid: b"", 400, None),
+    "json-array": (lambda psid: b"[1, 2]", 400, None),
+    "nested-too-deep": (lambda psid: b"[" * 100_000 + b"]" * 100_000, 400, None),
+    "not-utf8": (lambda psid: b'{"object": "\xff\xfe"}', 400, None),
+    "no-entries": (lambda psid: {"object": "page"}, 200, None),
+    "entries-not-a-list": (lambda psid: {"object": "page", "entry": "hi"}, 200, None),
+    "events-not-objects": (lambda psid: {"object": "page", "entry": [5, {"messaging": ["hi", 7]}]}, 200, None),
+    "no-sender": (lambda psid: batch(hi_from(psid, None)), 200, None),
+    "sender-a-string": (lambda psid: batch(hi_from(psid, psid)), 200, None),
+    "sender-id-an-object": (lambda psid: batch(hi_from(psid, {"id": {"$gt": ""}})), 200, None),
+    "sender-id-a-number": (lambda psid: batch(hi_from(psid, {"id": int(psid)})), 200, ANY_CLEAR_REPLY),
+    "message-a-string": (lambda psid: event(psid, message="hi"), 200, NOT_TEXT_REPLY),
+    "text-a-number": (lambda psid: text_event(psid, 42), 200, NOT_TEXT_REPLY),
+    "text-an-object": (lambda psid: text_event(psid, {"text": "hi"}), 200, NOT_TEXT_REPLY),
+    "quick-reply-a-string": (lambda psid: event(psid, message={"mid": "m2", "text": "hi", "quick_reply": "x"}),
+                             200, ANY_CLEAR_REPLY),
+    "postback-payload-an-object": (lambda psid: event(psid, postback={"title": "Hi", "payload": {"a": 1}}),
+                                   200, NOT_TEXT_REPLY),
+    # One odd event in a batch must not cost the user's real message its answer.
+    "odd-events-then-a-good-one": (lambda psid: batch("odd", {"sender": psid}, hi_from(psid, {"id": psid})),
+                                   200, ANY_CLEAR_REPLY),
+    **{f"text-{name}": (lambda psid, text=text: text_event(psid, text), 200, EMPTY_TEXT_REPLY)
+       for name, text in BLANK_TEXTS.items()},
+    **{f"text-{name}": (lambda psid, text=text: text_event(psid, text), 200, ANY_CLEAR_REPLY)
+       for name, text in ODD_TEXTS.items()},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("make", "status", "reply"), BAD_EVENTS.values(), ids=BAD_EVENTS.keys())
+def test_bad_events_get_a_clear_answer_and_the_conversation_goes_on(messenger, fake_graph, make, status, reply):
+    psid = new_user()
+    database = database_state(messenger)
+    payload = make(psid)
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    response = post(messenger, body, signed_headers(body))
+    # No 5xx: Meta would re-deliver the call, and disable a webhook that keeps failing.
+    assert response.status_code == status, response.text
+    # The webhook answers once the bot has replied, so the replies are all in.
+    said = [message.get("text", "") for message in messages_to(fake_graph, psid)]
+    if reply is ANY_CLEAR_REPLY:
+        assert clear_replies(said), said
+    else:
+        assert said == ([] if reply is None else [reply])
+    assert database_state(messenger) == database, "the bookings database changed"
+    # The same user goes on: their next question gets the right answer.
+    replies = say(messenger, fake_graph, psid, text_event(psid, FAQ_QUESTION))
+    assert faq_answer("insurance") in "\n".join(reply.get("text", "") for reply in replies)
 
 
 async def test_long_text_links_and_many_buttons_respect_messenger_limits(fake_graph):

@@ -1,21 +1,27 @@
 """Telegram end to end: real webhook updates into a real `rasa run`, replies read off a fake Bot API."""
 
-import itertools
 import json
 import random
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, List
 
 import pytest
 import requests
-from fake_platform import Call, FakePlatform, messaging_credentials
+from fake_platform import TELEGRAM_PUBLIC_URL as PUBLIC_URL
+from fake_platform import TELEGRAM_SECRET as SECRET
+from fake_platform import TELEGRAM_TOKEN as TOKEN
+from fake_platform import Call, FakePlatform, ids
 from messaging_cases import (
+    BLANK_TEXTS,
     BOOKING_REFERENCE,
     FAQ_QUESTION,
+    ODD_TEXTS,
     SEARCH_REQUEST,
     Answer,
     Tap,
     book_a_massage,
     booking_row,
+    clear_replies,
+    database_state,
     faq_answer,
     found_lymphatic_drainage_therapists,
     greeting_buttons,
@@ -23,38 +29,22 @@ from messaging_cases import (
 )
 from rasa.shared.exceptions import RasaException
 
-from channels.formatting import NOT_TEXT_REPLY
+from channels.formatting import EMPTY_TEXT_REPLY, NOT_TEXT_REPLY
 from channels.telegram import MAX_TEXT, TelegramInput, TelegramOutput, inline_keyboard
-from conftest import Stack, running_stack
+from conftest import Stack
 
-TOKEN = "123456789:TEST-telegram-bot-token"
-SECRET = "test_secret-token-42"
-PUBLIC_URL = "https://bot.example.com/webhooks/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-_message_ids = itertools.count(1000)
-
-
-def telegram_api(call: Call) -> Tuple[int, Any]:
-    """Answers as api.telegram.org does: a sent Message for sendMessage, True for the rest."""
-    if call.path.endswith("/sendMessage"):
-        chat = {"id": int(call.form["chat_id"]), "type": "private"}
-        return 200, {"ok": True, "result": {"message_id": next(_message_ids), "date": 0, "chat": chat}}
-    return 200, {"ok": True, "result": True}
 
 
 @pytest.fixture(scope="module")
-def fake_telegram() -> Iterator[FakePlatform]:
-    fake = FakePlatform(telegram_api).start()
-    yield fake
-    fake.stop()
+def fake_telegram(messaging_platforms: Dict[str, FakePlatform]) -> FakePlatform:
+    return messaging_platforms["telegram"]
 
 
 @pytest.fixture(scope="module")
-def telegram(model_path: str, fake_telegram: FakePlatform, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    env = {"TELEGRAM_ACCESS_TOKEN": TOKEN, "TELEGRAM_SECRET_TOKEN": SECRET, "TELEGRAM_WEBHOOK_URL": PUBLIC_URL}
-    credentials = messaging_credentials("channels.telegram.TelegramInput", fake_telegram.url)
-    with running_stack(tmp_path_factory.mktemp("telegram"), model_path, credentials=credentials, env=env) as stack:
-        yield stack
+def telegram(stack: Stack) -> Stack:
+    """The shared stack, whose credentials carry the Telegram channel."""
+    return stack
 
 
 def new_chat() -> int:
@@ -64,31 +54,33 @@ def new_chat() -> int:
 def text_update(chat_id: int, text: str) -> Dict[str, Any]:
     user = {"id": chat_id, "is_bot": False, "first_name": "Dana", "language_code": "en"}
     message = {
-        "message_id": next(_message_ids),
+        "message_id": next(ids),
         "from": user,
         "chat": {"id": chat_id, "first_name": "Dana", "type": "private"},
         "date": 1764374400,
         "text": text,
     }
-    return {"update_id": next(_message_ids), "message": message}
+    return {"update_id": next(ids), "message": message}
 
 
 def button_tap(chat_id: int, data: str) -> Dict[str, Any]:
     user = {"id": chat_id, "is_bot": False, "first_name": "Dana"}
     bot_message = {
-        "message_id": next(_message_ids),
+        "message_id": next(ids),
         "from": {"id": 123456789, "is_bot": True, "first_name": "WeHo Massage", "username": "weho_massage_bot"},
         "chat": {"id": chat_id, "first_name": "Dana", "type": "private"},
         "date": 1764374400,
         "text": "Hi!",
     }
     query = {"id": f"cbq-{chat_id}", "from": user, "message": bot_message, "chat_instance": "-42", "data": data}
-    return {"update_id": next(_message_ids), "callback_query": query}
+    return {"update_id": next(ids), "callback_query": query}
 
 
-def post(stack: Stack, update: Dict[str, Any], secret: str | None = SECRET) -> requests.Response:
+def post(stack: Stack, update: Dict[str, Any] | bytes, secret: str | None = SECRET) -> requests.Response:
     headers = {SECRET_HEADER: secret} if secret is not None else {}
-    return requests.post(f"{stack.url}/webhooks/telegram/webhook", json=update, headers=headers, timeout=60)
+    body = update if isinstance(update, bytes) else json.dumps(update).encode()
+    headers["Content-Type"] = "application/json"
+    return requests.post(f"{stack.url}/webhooks/telegram/webhook", data=body, headers=headers, timeout=60)
 
 
 def sent_to(fake: FakePlatform, chat_id: int) -> List[Call]:
@@ -104,7 +96,6 @@ def say(stack: Stack, fake: FakePlatform, chat_id: int, update: Dict[str, Any]) 
     return fake.wait_for(
         lambda call: call.path.endswith("/sendMessage") and call.form["chat_id"] == str(chat_id), count=before + 1
     )[before:]
-
 
 
 def keyboard(call: Call) -> List[List[Dict[str, str]]]:
@@ -172,6 +163,56 @@ def test_photo_without_text_gets_a_text_only_note(telegram, fake_telegram):
     update["message"]["photo"] = [{"file_id": "AgAD", "file_unique_id": "AQAD", "width": 90, "height": 90}]
     (reply,) = say(telegram, fake_telegram, chat, update)
     assert reply.form["text"] == NOT_TEXT_REPLY
+
+
+def edited(update: Dict[str, Any], **message: Any) -> Dict[str, Any]:
+    """The update with these message fields changed (a None value removes the field)."""
+    changed = {**update["message"], **message}
+    return {**update, "message": {key: value for key, value in changed.items() if value is not None}}
+
+
+ANY_CLEAR_REPLY = object()
+# (update or raw body for a chat, the webhook's status, what the chat gets: None is nothing).
+BAD_UPDATES = {
+    "not-json": (lambda chat: b"{not json", 400, None),
+    "empty-body": (lambda chat: b"", 400, None),
+    "json-array": (lambda chat: b"[1, 2]", 400, None),
+    "nested-too-deep": (lambda chat: b"[" * 100_000 + b"]" * 100_000, 400, None),
+    "not-utf8": (lambda chat: b'{"update_id": "\xff\xfe"}', 400, None),
+    "unhandled-update-kind": (lambda chat: {"update_id": 1, "edited_message": text_update(chat, "hi")["message"]},
+                              200, None),
+    "message-a-string": (lambda chat: {"update_id": 1, "message": "hi"}, 200, None),
+    "message-without-chat": (lambda chat: edited(text_update(chat, "hi"), chat=None), 200, None),
+    "chat-id-an-object": (lambda chat: edited(text_update(chat, "hi"), chat={"id": {"$gt": 0}}), 200, None),
+    "chat-id-a-string": (lambda chat: edited(text_update(chat, "hi"), chat={"id": str(chat)}), 200, ANY_CLEAR_REPLY),
+    "text-a-number": (lambda chat: text_update(chat, 42), 200, NOT_TEXT_REPLY),
+    "text-an-object": (lambda chat: text_update(chat, {"text": "hi"}), 200, NOT_TEXT_REPLY),
+    "text-missing": (lambda chat: edited(text_update(chat, ""), text=None), 200, NOT_TEXT_REPLY),
+    "tap-data-a-list": (lambda chat: button_tap(chat, ["/greet"]), 200, NOT_TEXT_REPLY),
+    **{f"text-{name}": (lambda chat, text=text: text_update(chat, text), 200, EMPTY_TEXT_REPLY)
+       for name, text in BLANK_TEXTS.items()},
+    **{f"text-{name}": (lambda chat, text=text: text_update(chat, text), 200, ANY_CLEAR_REPLY)
+       for name, text in ODD_TEXTS.items()},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("make", "status", "reply"), BAD_UPDATES.values(), ids=BAD_UPDATES.keys())
+def test_bad_updates_get_a_clear_answer_and_the_chat_goes_on(telegram, fake_telegram, make, status, reply):
+    chat = new_chat()
+    database = database_state(telegram)
+    response = post(telegram, make(chat))
+    # No 5xx: Telegram would re-deliver the update again and again.
+    assert response.status_code == status, response.text
+    # The webhook answers once the bot has replied, so the replies are all in.
+    said = [call.form["text"] for call in sent_to(fake_telegram, chat)]
+    if reply is ANY_CLEAR_REPLY:
+        assert clear_replies(said), said
+    else:
+        assert said == ([] if reply is None else [reply])
+    assert database_state(telegram) == database, "the bookings database changed"
+    # The same chat goes on: its next question gets the right answer.
+    replies = say(telegram, fake_telegram, chat, text_update(chat, FAQ_QUESTION))
+    assert faq_answer("insurance") in "\n".join(call.form["text"] for call in replies)
 
 
 @pytest.mark.parametrize("secret", [None, "", "wrong-secret", SECRET + "x"])

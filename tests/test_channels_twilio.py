@@ -1,69 +1,56 @@
 """WhatsApp through Twilio end to end: signed webhook forms into a real `rasa run`, replies read off a
 fake Twilio REST API."""
 
-import itertools
+import json
 import random
 import re
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Dict, List
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 import requests
-from fake_platform import Call, FakePlatform, messaging_credentials
+from fake_platform import TWILIO_ACCOUNT_SID as ACCOUNT_SID
+from fake_platform import TWILIO_AUTH_TOKEN as AUTH_TOKEN
+from fake_platform import TWILIO_MESSAGES_PATH as MESSAGES_PATH
+from fake_platform import TWILIO_NUMBER as BUSINESS_NUMBER
+from fake_platform import TWILIO_PUBLIC_URL as PUBLIC_URL
+from fake_platform import Call, FakePlatform, ids
 from messaging_cases import (
+    BLANK_TEXTS,
     BOOKING_REFERENCE,
     DOMAIN,
     FAQ_QUESTION,
+    ODD_TEXTS,
     SEARCH_REQUEST,
     Answer,
     Tap,
     book_a_massage,
     booking_row,
+    clear_replies,
+    database_state,
     faq_answer,
     found_lymphatic_drainage_therapists,
     greeting_buttons,
     needs_search,
 )
 from rasa.shared.exceptions import RasaException
+from sanic.request import RequestParameters
 from twilio.request_validator import RequestValidator
 
-from channels.formatting import NOT_TEXT_REPLY, OfferedOptions
+from channels.formatting import EMPTY_TEXT_REPLY, NOT_TEXT_REPLY, OfferedOptions
 from channels.twilio import MAX_BODY, TwilioInput, TwilioOutput
-from conftest import Stack, running_stack
-
-ACCOUNT_SID = "AC" + "0" * 31 + "1"
-AUTH_TOKEN = "test-twilio-auth-token"
-BUSINESS_NUMBER = "whatsapp:+14155238886"
-# Twilio posts to the public URL; a proxy forwards to Rasa on loopback.
-PUBLIC_URL = "https://bot.example.com/webhooks/twilio/webhook"
-MESSAGES_PATH = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
-_sids = itertools.count(1)
-
-
-def twilio_api(call: Call) -> Tuple[int, Any]:
-    """Answers as api.twilio.com does when a message is queued."""
-    sid = f"SM{next(_sids):032d}"
-    return 201, {"sid": sid, "account_sid": ACCOUNT_SID, "to": call.form.get("To"), "body": call.form.get("Body"),
-                 "status": "queued", "api_version": "2010-04-01", "uri": f"{MESSAGES_PATH[:-5]}/{sid}.json"}
+from conftest import Stack
 
 
 @pytest.fixture(scope="module")
-def fake_twilio() -> Iterator[FakePlatform]:
-    fake = FakePlatform(twilio_api).start()
-    yield fake
-    fake.stop()
+def fake_twilio(messaging_platforms: Dict[str, FakePlatform]) -> FakePlatform:
+    return messaging_platforms["twilio"]
 
 
 @pytest.fixture(scope="module")
-def whatsapp(model_path: str, fake_twilio: FakePlatform, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    env = {
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_WHATSAPP_NUMBER": BUSINESS_NUMBER,
-        "TWILIO_WEBHOOK_URL": PUBLIC_URL,
-    }
-    credentials = messaging_credentials("channels.twilio.TwilioInput", fake_twilio.url)
-    with running_stack(tmp_path_factory.mktemp("twilio"), model_path, credentials=credentials, env=env) as stack:
-        yield stack
+def whatsapp(stack: Stack) -> Stack:
+    """The shared stack, whose credentials carry the WhatsApp (Twilio) channel."""
+    return stack
 
 
 def new_user() -> str:
@@ -72,7 +59,7 @@ def new_user() -> str:
 
 def inbound(user: str, body: str, **extra: str) -> Dict[str, str]:
     """The form Twilio posts for an incoming WhatsApp message."""
-    sid = f"SM{next(_sids):032d}"
+    sid = f"SM{next(ids):032d}"
     return {
         "SmsMessageSid": sid, "NumMedia": "0", "ProfileName": "Dana", "SmsSid": sid, "WaId": user.split("+")[1],
         "SmsStatus": "received", "Body": body, "To": BUSINESS_NUMBER, "NumSegments": "1", "ReferralNumMedia": "0",
@@ -101,7 +88,6 @@ def say(stack: Stack, fake: FakePlatform, user: str, body: str, **extra: str) ->
     replies = fake.wait_for(lambda call: call.path == MESSAGES_PATH and call.form.get("To") == user, count=before + 1)
     assert all(reply.form["From"] == BUSINESS_NUMBER for reply in replies)
     return "\n".join(reply.form["Body"] for reply in replies[before:])
-
 
 
 def test_faq_question_gets_the_faq_answer(whatsapp, fake_twilio):
@@ -173,6 +159,56 @@ def test_unsigned_or_forged_requests_are_rejected_unanswered(whatsapp, fake_twil
     # A genuine message afterwards is answered, and its replies are all this user ever got.
     replies = say(whatsapp, fake_twilio, user, "hi")
     assert "\n".join(call.form["Body"] for call in sent_to(fake_twilio, user)) == replies
+
+
+def form_body(user: str, body: str | None, **extra: str) -> bytes:
+    """The user's message as Twilio's form body (None: without Body); lone surrogates pass as bytes."""
+    form = inbound(user, body or "", **extra)
+    if body is None:
+        del form["Body"]
+    return urlencode(form, errors="surrogatepass").encode()
+
+
+ANY_CLEAR_REPLY = object()
+# (raw form body for a user, the webhook's status, what the user gets: None is nothing).
+BAD_FORMS = {
+    "empty-body": (lambda user: b"", 400, None),
+    "json-not-a-form": (lambda user: json.dumps({"From": user, "Body": "hi"}).encode(), 400, None),
+    "no-sender": (lambda user: form_body(user, "hi").replace(b"From=", b"Frm="), 400, None),
+    "sender-not-an-address": (lambda user: form_body(user, "hi", From="<script>"), 400, None),
+    "no-body-field": (lambda user: form_body(user, None), 204, NOT_TEXT_REPLY),
+    "media-count-not-a-number": (lambda user: form_body(user, "", NumMedia="lots"), 204, NOT_TEXT_REPLY),
+    "bad-percent-escapes": (lambda user: form_body(user, "").replace(b"Body=", b"Body=%FF%FE%%zz+hi"),
+                            204, ANY_CLEAR_REPLY),
+    "not-utf8": (lambda user: form_body(user, "").replace(b"Body=", b"Body=\xff\xfe+hi"), 204, ANY_CLEAR_REPLY),
+    # An empty Body comes with media or a location; blank text is text.
+    "text-empty": (lambda user: form_body(user, ""), 204, NOT_TEXT_REPLY),
+    "text-whitespace": (lambda user: form_body(user, BLANK_TEXTS["whitespace"]), 204, EMPTY_TEXT_REPLY),
+    **{f"text-{name}": (lambda user, text=text: form_body(user, text), 204, ANY_CLEAR_REPLY)
+       for name, text in ODD_TEXTS.items()},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("make", "status", "reply"), BAD_FORMS.values(), ids=BAD_FORMS.keys())
+def test_bad_forms_get_a_clear_answer_and_the_conversation_goes_on(whatsapp, fake_twilio, make, status, reply):
+    user = new_user()
+    database = database_state(whatsapp)
+    body = make(user)
+    # Signed as Twilio signs: over the fields as the webhook reads them.
+    fields = RequestParameters(parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True))
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature(fields)}
+    response = requests.post(f"{whatsapp.url}/webhooks/twilio/webhook", data=body, headers=headers, timeout=60)
+    # No 5xx: Twilio logs an error and the user's message is lost.
+    assert response.status_code == status, response.text
+    # The webhook answers once the bot has replied, so the replies are all in.
+    said = [call.form["Body"] for call in sent_to(fake_twilio, user)]
+    if reply is ANY_CLEAR_REPLY:
+        assert clear_replies(said), said
+    else:
+        assert said == ([] if reply is None else [reply])
+    assert database_state(whatsapp) == database, "the bookings database changed"
+    # The same user goes on: their next question gets the right answer.
+    assert faq_answer("insurance") in say(whatsapp, fake_twilio, user, FAQ_QUESTION)
 
 
 async def test_long_replies_are_split_under_whatsapps_limit(fake_twilio):

@@ -6,7 +6,7 @@ import pytest
 import requests
 import yaml
 
-from conftest import running_stack, texts
+from conftest import texts
 
 RESPONSES = yaml.safe_load((Path(__file__).resolve().parent.parent / "domain.yml").read_text())["responses"]
 
@@ -142,12 +142,3 @@ def test_odd_input_gets_a_clear_reply_and_no_error(stack, sender, message):
     assert texts(response.json()).strip()
     # The conversation still works afterwards.
     assert answer("tipping") in texts(stack.say("do I need to tip?", sender))
-
-
-def test_conversation_survives_a_restart_of_the_rasa_server(model_path, tmp_path, sender):
-    with running_stack(tmp_path, model_path) as own_stack:
-        assert answer("insurance") in texts(own_stack.say("does insurance cover medical massage?", sender))
-        own_stack.stop_rasa()
-        own_stack.start_rasa()
-        more = RESPONSES["utter_faq_more_insurance"][0]["text"]
-        assert more in texts(own_stack.say("tell me more", sender))

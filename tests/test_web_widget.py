@@ -17,10 +17,12 @@ from pathlib import Path
 import pytest
 import requests
 import socketio
-import yaml
+from messaging_cases import FAQ_QUESTION, ODD_TEXTS, clear_replies, database_state, faq_answer
 from playwright.sync_api import expect, sync_playwright
 
-from conftest import BIN, ROOT, Stack, free_port, running_stack, wait_for_http
+from channels.formatting import EMPTY_TEXT_REPLY
+from channels.socketio import FAILURE_REPLY
+from conftest import BIN, ROOT, Stack, free_port, wait_for_http
 
 WEB = ROOT / "web"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -40,17 +42,10 @@ INJECTION = "<img src=x onerror=alert(1)>"
 expect.set_options(timeout=REPLY_TIMEOUT_MS)
 
 
-def socketio_credentials() -> str:
-    """The socket.io entry of the project's credentials.yml, as deployed."""
-    entry = "channels.socketio.SocketIOInput"
-    credentials = yaml.safe_load((ROOT / "credentials.yml").read_text())
-    return yaml.safe_dump({entry: credentials[entry]})
-
-
 @pytest.fixture(scope="module")
-def chat_stack(model_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with running_stack(tmp_path_factory.mktemp("widget"), model_path, credentials=socketio_credentials()) as stack:
-        yield stack
+def chat_stack(stack: Stack) -> Stack:
+    """The shared stack, whose credentials carry the socket.io channel as deployed."""
+    return stack
 
 
 @pytest.fixture(scope="module")
@@ -406,12 +401,34 @@ def test_odd_socket_messages_are_answered_or_ignored_without_breaking_the_sessio
     try:
         session_id = wait_for_session(sio, {"session_id": None})
         replies = collect_replies(sio)
-        for odd in ("just a string", {"message": {"text": "hi"}, "session_id": session_id}, {"message": "hi"}):
+        # Not text from this session (the widget never sends such): ignored.
+        ignored = [
+            "just a string", 42, [1, 2], None, {"session_id": session_id},
+            *({"message": odd, "session_id": session_id} for odd in ({"text": "hi"}, 42, ["hi"], None)),
+            {"message": "hi"}, {"message": "hi", "session_id": {"$ne": 1}}, {"message": "hi", "session_id": "x" * 5000},
+        ]  # fmt: skip
+        for odd in ignored:
             sio.emit("user_uttered", odd)
         sio.emit("user_uttered", {"message": " \u200b\t ", "session_id": session_id})
-        assert wait_for(replies)[0]["text"] == "I didn't catch any text there. What would you like to know?"
+        assert wait_for(replies)[0]["text"] == EMPTY_TEXT_REPLY
         sio.emit("user_uttered", {"message": "hello", "session_id": session_id, "metadata": "{not json"})
         assert len(wait_for(replies, 2)) == 2 and replies[1].get("text"), replies
+
+        database = database_state(chat_stack)
+        for name, text in ODD_TEXTS.items():
+            before = len(replies)
+            sio.emit("user_uttered", {"message": text, "session_id": session_id})
+            assert len(wait_for(replies, before + 1)) > before, f"no reply to the {name} text"
+        # The session goes on: its next question gets the right answer.
+        before = len(replies)
+        sio.emit("user_uttered", {"message": FAQ_QUESTION, "session_id": session_id})
+        deadline = time.monotonic() + 30
+        while not any(faq_answer("insurance") in reply.get("text", "") for reply in replies[before:]):
+            assert time.monotonic() < deadline, replies[before:]
+            time.sleep(0.1)
+        said = [reply.get("text", "") for reply in replies]
+        assert clear_replies(said) and FAILURE_REPLY not in said, said
+        assert database_state(chat_stack) == database, "the bookings database changed"
     finally:
         close(sio)
 

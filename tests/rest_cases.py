@@ -1,0 +1,21 @@
+"""What a visitor types through the REST channel when booking, shared by the REST test modules."""
+
+from datetime import datetime, timedelta
+
+from conftest import texts
+from massage import bookings, clock
+
+
+def free_slot(minutes: int = 90) -> datetime:
+    """A time a deep-tissue therapist is free in 90069, a few days from now."""
+    start = (clock.now() + timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
+    return bookings.free_times(start, start + timedelta(days=7), minutes, "deep tissue", "90069")[0]
+
+
+def spoken(moment: datetime) -> str:
+    """'December 3 at 10:30am', as a person would type it."""
+    return f"{moment:%B} {moment.day} at {moment.hour % 12 or 12}:{moment:%M}{moment:%p}".lower()
+
+
+def conversation(stack, sender, *messages):
+    return [texts(stack.say(message, sender)) for message in messages]
