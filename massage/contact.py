@@ -13,7 +13,14 @@ MAX_NAME = 80
 # Numbers a therapist can text on the day: US numbers cannot be told apart from
 # landlines, so "fixed line or mobile" counts; a number known to be fixed does not.
 _TEXTABLE = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
-_NAME_INTRO = re.compile(r"^(?:my name is|my name's|name is|i am|i'm|im|it's|its|this is|call me)\s+", re.I)
+_NAME_INTRO = re.compile(
+    r"^(?:my name is|my name's|name's|name is|i am|i'm|im|it's|its|this is|call me|"
+    r"(?:put it|book it|the booking is) (?:under|for))\s+",
+    re.I,
+)
+_NAME_OUTRO = re.compile(r"[\s,]+(?:please|pls|thanks|thank you)$", re.I)
+# Words typed in passing that are no one's name, so "lol" is not booked as Lol.
+_NOT_NAMES = {"lol", "haha", "huh", "hmm", "hm", "ok", "okay", "idk", "nvm", "what", "why", "no", "yes", "none"}
 _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[ '’.\-][^\W\d_]*)*$")
 _EMAIL_TOKEN = re.compile(r"[^\s<>\"',;()]+@[^\s<>\"',;()]+")
 
@@ -58,8 +65,8 @@ def clean_name(text: str) -> str | None:
     if not text:
         return None
     name = " ".join(unicodedata.normalize("NFKC", text).split()).strip(" .,!")
-    name = _NAME_INTRO.sub("", name).strip(" .,!")
-    if not (1 <= len(name) <= MAX_NAME) or not _NAME_CHARS.match(name):
+    name = _NAME_OUTRO.sub("", _NAME_INTRO.sub("", name)).strip(" .,!")
+    if not (1 <= len(name) <= MAX_NAME) or not _NAME_CHARS.match(name) or name.lower() in _NOT_NAMES:
         return None
     if name == name.lower() or name == name.upper():
         name = " ".join(part[:1].upper() + part[1:].lower() for part in name.split(" "))

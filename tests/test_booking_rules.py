@@ -194,7 +194,9 @@ def test_emails(text, email):
     "text, name",
     [("my name is jane doe", "Jane Doe"), ("José Núñez-García", "José Núñez-García"),
      ("Conan O'Brien", "Conan O'Brien"), ("JANE DOE", "Jane Doe"), ("<script>", None),
-     ("Robert'); DROP TABLE bookings;--", None), ("R2D2", None), ("a" * 81, None), ("", None)],
+     ("Robert'); DROP TABLE bookings;--", None), ("R2D2", None), ("a" * 81, None), ("", None),
+     ("Javier Morales please", "Javier Morales"), ("put it under Min-jun Lee", "Min-jun Lee"),
+     ("name's boris lebedev, thanks", "Boris Lebedev"), ("lol", None), ("Huh?", None)],
 )  # fmt: skip
 def test_names(text, name):
     assert contact.clean_name(text) == name
