@@ -25,6 +25,8 @@ _BREAKS = (
 )
 # The answer to a photo, sticker, voice note or location: the assistant reads text only.
 NOT_TEXT_REPLY = "Sorry, I can only read text messages. What would you like to know?"
+# The answer when the assistant failed on its side and said nothing else.
+FAILURE_REPLY = "Sorry, something went wrong on my side. Please try again in a moment."
 # The answer to a message that is empty once cleaned (spaces, invisible characters).
 EMPTY_TEXT_REPLY = "I didn't catch any text there. What would you like to know?"
 # Chat, user and phone ids as Telegram (numbers), Messenger (digits) and Twilio

@@ -14,12 +14,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.formatting import EMPTY_TEXT_REPLY
+from channels.formatting import EMPTY_TEXT_REPLY, FAILURE_REPLY
 from massage.text import clean_user_text
 
 logger = logging.getLogger(__name__)
 
-FAILURE_REPLY = "Sorry, something went wrong on my side. Please try again in a moment."
 MAX_SENDER_CHARS = 128
 
 

@@ -22,7 +22,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from sanic import Blueprint
 
-from channels.formatting import EMPTY_TEXT_REPLY
+from channels.formatting import EMPTY_TEXT_REPLY, FAILURE_REPLY
 from massage.text import clean_user_text
 
 logger = logging.getLogger(__name__)
@@ -30,7 +30,6 @@ logger = logging.getLogger(__name__)
 # The widget stores a uuid4 hex; anything else a client sends (objects, huge
 # strings) gets a fresh id instead of becoming a room and a tracker name.
 VALID_SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-FAILURE_REPLY = "Sorry, something went wrong on my side. Please try again in a moment."
 
 
 def valid_session_id(candidate: Any) -> bool:

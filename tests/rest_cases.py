@@ -6,9 +6,9 @@ from conftest import texts
 from massage import bookings, clock
 
 
-def free_slot(minutes: int = 90) -> datetime:
-    """A time a deep-tissue therapist is free in 90069, a few days from now."""
-    start = (clock.now() + timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
+def free_slot(minutes: int = 90, days_ahead: int = 3) -> datetime:
+    """A time a deep-tissue therapist is free in 90069, `days_ahead` days from now or later."""
+    start = (clock.now() + timedelta(days=days_ahead)).replace(hour=9, minute=0, second=0, microsecond=0)
     return bookings.free_times(start, start + timedelta(days=7), minutes, "deep tissue", "90069")[0]
 
 

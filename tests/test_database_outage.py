@@ -9,17 +9,17 @@ through, and confirming again gives them that booking rather than a second one.
 """
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Iterator, List
 
 import pytest
 from db_proxy import CuttableProxy
+from rest_cases import free_slot, spoken
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions.outage import DATABASE_DOWN, DATABASE_LOST_MID_SAVE
 from conftest import postgres_available, running_stack, texts, throwaway_database_url
-from massage import bookings, clock
 from massage.db import engine_for
 from massage.models import Booking
 
@@ -67,15 +67,6 @@ def db_here(outage: Outage, monkeypatch: pytest.MonkeyPatch) -> Outage:
     """This process reads the same database directly, e.g. to find free times."""
     monkeypatch.setenv("DATABASE_URL", outage.url)
     return outage
-
-
-def free_slot(days_ahead: int) -> datetime:
-    start = (clock.now() + timedelta(days=days_ahead)).replace(hour=9, minute=0, second=0, microsecond=0)
-    return bookings.free_times(start, start + timedelta(days=7), 90, "deep tissue", "90069")[0]
-
-
-def spoken(moment: datetime) -> str:
-    return f"{moment:%B} {moment.day} at {moment.hour % 12 or 12}:{moment:%M}{moment:%p}".lower()
 
 
 def up_to_the_summary(outage: Outage, sender: str, moment: datetime) -> None:

@@ -27,6 +27,7 @@ import pytest
 import redis
 import requests
 import yaml
+from rest_cases import spoken
 
 from conftest import ROOT, texts, wait_for_http
 from massage import clock, when
@@ -193,7 +194,7 @@ QUESTION = {name: RESPONSES[name][0]["text"] for name in (
 )}
 HEALTH_QUESTIONS = {RESPONSES[name][0]["text"] for name in RESPONSES if name.startswith("utter_ask_intake_")}
 SHALL_I_BOOK = "Shall I book it?"
-# Typed as "my name is ...": alone, NLU reads some of them as "stop" (see test_booking_actions).
+# Typed as "my name is ..."; bare names are the conversation tests' and NLU evaluation's concern.
 FIRST_NAMES = ["Ada", "Ben", "Cleo", "Dan", "Eve", "Finn", "Gia", "Hugo", "Iris", "Jude"]
 LAST_NAMES = ["Moss", "Reed", "Stone", "Vale", "Wren"]
 
@@ -203,10 +204,6 @@ def load_target(group: int, attempt: int) -> datetime:
     index = attempt * GROUPS + group
     day = (clock.now() + timedelta(days=2 + index // 2)).date()
     return datetime(day.year, day.month, day.day, 10 if index % 2 == 0 else 13, tzinfo=clock.LA)
-
-
-def spoken(moment: datetime) -> str:
-    return f"{moment:%B} {moment.day} at {moment.hour % 12 or 12}:{moment:%M}{moment:%p}".lower()
 
 
 @dataclass

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
+from messaging_cases import BLANK_TEXTS, ODD_TEXTS
 
 from conftest import texts
 
@@ -125,18 +126,16 @@ def test_malformed_requests_get_a_400_that_says_why(stack, body):
     assert response.json()["error"]
 
 
-@pytest.mark.parametrize(
-    "message",
-    [
-        "",
-        "   \n\t ",
-        "😀🙏💆‍♀️",
-        "x" * 100_000,
-        "Robert'); DROP TABLE bookings;--",
-        "<script>alert('hi')</script><img src=x onerror=alert(1)>",
-        "\u202eevil\u0000 text \ufeff",
-    ],
-)
+# The cases every channel is tested with, and two more of this test's own.
+ODD_INPUT = {
+    **BLANK_TEXTS,
+    **ODD_TEXTS,
+    "100kB-one-word": "x" * 100_000,
+    "sql-in-a-name": "Robert'); DROP TABLE bookings;--",
+}
+
+
+@pytest.mark.parametrize("message", ODD_INPUT.values(), ids=ODD_INPUT.keys())
 def test_odd_input_gets_a_clear_reply_and_no_error(stack, sender, message):
     response = requests.post(
         f"{stack.url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=60
