@@ -1,8 +1,9 @@
 """`make bench`: our assistant beside a stock `rasa init` assistant, served from the same venv.
 
-Both are started here as real servers on loopback and driven through the REST channel:
-per-turn latency (one user, then 20 concurrent users), throughput, how latency grows over one
-50-turn conversation, training time and the peak memory of the running services. The stock
+Both are started here as real servers on loopback and driven through the REST channel, in
+alternation so that the machine's load changes fall on both alike: per-turn latency (one user,
+then 20 concurrent users), throughput, how latency grows over one 50-turn conversation,
+training time and the peak memory of the running services. The stock
 assistant is trained once per Rasa version into ~/.cache/weho-massage (its training time is
 measured then, under a lock so that only one training runs at a time); `--retrain-baseline`
 measures it again.
@@ -111,6 +112,8 @@ class Server:
         credentials = self.workdir / "credentials.yml"
         credentials.write_text("rest:\n" if not self.with_actions else "channels.rest.RestInput:\n")
         if self.with_actions:
+            # As scripts/run.sh serves it; the stock assistant runs as `rasa init` leaves it.
+            env["FORCE_JSON_LOGGING"] = "1"
             subprocess.run([str(BIN / "python"), "-m", "massage.db", "upgrade"], cwd=ROOT, env=env, check=True)
             action_port = free_port()
             self._spawn([str(BIN / "rasa"), "run", "actions", "--port", str(action_port), "--actions", "actions"],
@@ -123,6 +126,8 @@ class Server:
             )
         else:
             endpoints.write_text("{}\n")  # as `rasa init` leaves it: in-memory tracker store
+        if self.with_actions:
+            env.update(TF_INTER_OP_PARALLELISM_THREADS="1", TF_INTRA_OP_PARALLELISM_THREADS="1")  # scripts/run.sh
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         self._spawn([str(BIN / "rasa"), "run", "--model", str(self.model), "--port", str(port),
@@ -166,27 +171,45 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def measure(server: Server, messages: list[str], users: int, turns: int) -> dict:
-    def conversation(_: int) -> list[float]:
+def measure(servers: dict[str, tuple[Server, list[str]]], users: int, turns: int, rounds: int = 2) -> dict:
+    """Every figure for every server, taken in alternation (ten turns or one block of concurrent
+    users at a time) so that a load change on the machine falls on all of them alike."""
+    def conversation(name: str) -> list[float]:
+        server, messages = servers[name]
         sender = f"bench-{uuid.uuid4().hex[:10]}"
         return [server.turn(sender, messages[t % len(messages)]) for t in range(turns)]
 
-    for warm_up in range(3):
-        conversation(warm_up)
-    results = {}
-    one = [ms for n in range(4) for ms in conversation(n)]
-    results["p50_1"], results["p99_1"] = percentile(one, 0.5), percentile(one, 0.99)
-    start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=users) as pool:
-        many = [ms for latencies in pool.map(conversation, range(users)) for ms in latencies]
-    wall = time.perf_counter() - start
-    results["p50_n"], results["p99_n"] = percentile(many, 0.5), percentile(many, 0.99)
-    results["throughput"] = len(many) / wall
-    sender = f"bench-long-{uuid.uuid4().hex[:8]}"
-    long = [server.turn(sender, messages[t % len(messages)]) for t in range(50)]
-    results["growth"] = statistics.median(long[40:50]) / statistics.median(long[0:10])
-    results["rss"] = server.peak_rss_mb()
-    return results
+    one: dict[str, list[float]] = {name: [] for name in servers}
+    many: dict[str, list[float]] = {name: [] for name in servers}
+    wall: dict[str, float] = {name: 0.0 for name in servers}
+    for _ in range(3):  # warm-up
+        for name in servers:
+            conversation(name)
+    for _ in range(2 * rounds):
+        for name in servers:
+            one[name] += conversation(name)
+    for _ in range(rounds):
+        for name in servers:
+            start = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=users) as pool:
+                many[name] += [ms for latencies in pool.map(conversation, [name] * users) for ms in latencies]
+            wall[name] += time.perf_counter() - start
+    long: dict[str, list[float]] = {name: [] for name in servers}
+    senders = {name: f"bench-long-{uuid.uuid4().hex[:8]}" for name in servers}
+    for block in range(5):
+        for name, (server, messages) in servers.items():
+            for t in range(10 * block, 10 * block + 10):
+                long[name].append(server.turn(senders[name], messages[t % len(messages)]))
+    return {
+        name: {
+            "p50_1": percentile(one[name], 0.5), "p99_1": percentile(one[name], 0.99),
+            "p50_n": percentile(many[name], 0.5), "p99_n": percentile(many[name], 0.99),
+            "throughput": len(many[name]) / wall[name],
+            "growth": statistics.median(long[name][40:50]) / statistics.median(long[name][0:10]),
+            "rss": servers[name][0].peak_rss_mb(),
+        }
+        for name in servers
+    }
 
 
 def main() -> None:
@@ -199,19 +222,21 @@ def main() -> None:
     args = parser.parse_args()
 
     project, stock_model, stock_train = baseline_model(args.retrain_baseline)
-    rows = {}
+    servers: dict[str, tuple[Server, list[str]]] = {}
     with tempfile.TemporaryDirectory(prefix="weho-bench-") as tmp:
-        for name, model, cwd, actions, messages in (
-            ("stock rasa init", stock_model, project, False, STOCK),
-            ("ours", Path(args.model).resolve(), ROOT, True, OURS),
-        ):
-            workdir = Path(tmp) / name.replace(" ", "-")
-            workdir.mkdir()
-            print(f"Measuring {name} ...", file=sys.stderr)
-            server = Server(name, model, cwd, actions, workdir).start()
-            try:
-                rows[name] = measure(server, messages, args.users, args.turns)
-            finally:
+        try:
+            for name, model, cwd, actions, messages in (
+                ("stock rasa init", stock_model, project, False, STOCK),
+                ("ours", Path(args.model).resolve(), ROOT, True, OURS),
+            ):
+                workdir = Path(tmp) / name.replace(" ", "-")
+                workdir.mkdir()
+                print(f"Starting {name} ...", file=sys.stderr)
+                servers[name] = (Server(name, model, cwd, actions, workdir).start(), messages)
+            print("Measuring both, in alternation ...", file=sys.stderr)
+            rows = measure(servers, args.users, args.turns)
+        finally:
+            for server, _ in servers.values():
                 server.stop()
     rows["stock rasa init"]["train"] = stock_train
     rows["ours"]["train"] = train_ours() if args.train_ours else None

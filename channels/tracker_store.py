@@ -7,6 +7,9 @@ This store keeps, per conversation, the tracker it last saved and, on the next m
 only the rows saved after it: another replica may have added some (the lock store lets one
 replica handle a conversation at a time), and they are replayed on top.
 
+Saving writes only the events past the ones the kept tracker has rows for, where Rasa's save
+counts the conversation's rows with a query first.
+
 The rows stay the only truth. A full read happens whenever the kept tracker cannot be trusted:
 it changed after it was saved, its last row is gone (the retention command deleted the
 conversation), or a conversation session started (Rasa's read keeps only the latest one).
@@ -20,6 +23,7 @@ endpoints.yml:
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -29,6 +33,7 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 
 @dataclass
@@ -52,17 +57,23 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, max_cached_conversations: int = 2000, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.engine.dialect.name == "sqlite":
+        if self.engine.dialect.name == "sqlite" and self.engine.url.database not in (None, "", ":memory:"):
+            # SQLAlchemy 1.4 opens a new SQLite connection per session (NullPool): three a message,
+            # each setting its pragmas again. One pooled connection serves them all.
+            self.engine = sa.create_engine(
+                self.engine.url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False}
+            )
             sa.event.listen(self.engine, "connect", _write_ahead_log)
-            self.engine.dispose()  # reconnect through the listener
+            self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         self._saved: OrderedDict[str, _Saved] = OrderedDict()
         self._max_cached = int(max_cached_conversations)
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
-        # Taken out, not copied: the caller changes it, and save() puts it back.
-        saved = self._saved.pop(sender_id, None)
+        # Handed out, not copied: the caller adds to it and saves it. A change it never saved
+        # shows in the event count, and the next read is a full one.
+        saved = self._saved.get(sender_id)
         if saved is None or len(saved.tracker.events) != saved.event_count:
-            return await super().retrieve(sender_id)
+            return await self._read_in_full(sender_id)
         with self.session_scope() as session:
             rows = (
                 session.query(self.SQLEvent.id, self.SQLEvent.type_name, self.SQLEvent.data)
@@ -71,32 +82,56 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
                 .all()
             )
         if not rows or rows[0].id != saved.last_row_id:
-            return await super().retrieve(sender_id)
+            return await self._read_in_full(sender_id)
         newer = rows[1:]
         if any(row.type_name == SessionStarted.type_name for row in newer):
             # Rasa's tracker holds only the latest session: let the full read cut it.
-            return await super().retrieve(sender_id)
-        for row in newer:
-            saved.tracker.update(Event.from_parameters(json.loads(row.data)))
+            return await self._read_in_full(sender_id)
+        if newer:
+            for row in newer:
+                saved.tracker.update(Event.from_parameters(json.loads(row.data)))
+            saved.event_count, saved.last_row_id = len(saved.tracker.events), newer[-1].id
         return saved.tracker
 
+    async def _read_in_full(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        self._saved.pop(sender_id, None)
+        return await super().retrieve(sender_id)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await super().save(tracker)
-        if not self._as_rasa_reads_it(tracker):
-            self._saved.pop(tracker.sender_id, None)
-            return
+        await self.stream_events(tracker)
+        saved = self._saved.get(tracker.sender_id)
+        # The rows of a tracker this store holds are its first event_count events: Rasa's save
+        # would count them with a query.
+        known = saved is not None and saved.tracker is tracker
         with self.session_scope() as session:
-            last_row_id = (
-                session.query(sa.func.max(self.SQLEvent.id))
-                .filter(self.SQLEvent.sender_id == tracker.sender_id)
-                .scalar()
-            )
-        if last_row_id is None:
+            if known:
+                unsaved = itertools.islice(tracker.events, saved.event_count, None)
+            else:
+                unsaved = self._additional_events(session, tracker)
+            rows = [self._row(tracker.sender_id, event) for event in unsaved]
+            session.add_all(rows)
+            session.flush()  # gives the rows their ids
+            last_row_id = rows[-1].id if rows else saved.last_row_id if known else None
+            session.commit()
+        if last_row_id is None or not self._as_rasa_reads_it(tracker):
+            self._saved.pop(tracker.sender_id, None)
             return
         self._saved[tracker.sender_id] = _Saved(tracker, len(tracker.events), last_row_id)
         self._saved.move_to_end(tracker.sender_id)
         while len(self._saved) > self._max_cached:
             self._saved.popitem(last=False)
+
+    def _row(self, sender_id: str, event: Event) -> Any:
+        """The row Rasa's `SQLTrackerStore.save` writes for an event."""
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
 
     @staticmethod
     def _as_rasa_reads_it(tracker: DialogueStateTracker) -> bool:

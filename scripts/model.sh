@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Ensures models/ holds a model trained on the current config, domain and data.
+# Ensures models/ holds a model trained on the current config, domain, data and custom NLU components.
 # Models are cached by a fingerprint of what they are trained from, so an unchanged
 # assistant is never retrained (Rasa's own check needs the old model in models/, which a
 # clean clone lacks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cache_root="${WEHO_CACHE:-$HOME/.cache/weho-massage}/models"
-fingerprint=$( (cat requirements.txt config.yml domain.yml; find data/nlu data/rules data/stories -name '*.yml' | LC_ALL=C sort | xargs cat) | sha256sum | cut -c1-16)
+fingerprint=$( (cat requirements.txt config.yml domain.yml; find components data/nlu data/rules data/stories -name '*.yml' -o -name '*.py' | LC_ALL=C sort | xargs cat) | sha256sum | cut -c1-16)
 model="models/weho-$fingerprint.tar.gz"
 
 if [ ! -f "$model" ]; then

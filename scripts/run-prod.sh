@@ -25,6 +25,7 @@ export ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_PORT/webhook"
 export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"  # for channels.*, massage.* and the log filter
 export FORCE_JSON_LOGGING=1  # structured events as JSON, the form the redaction reads
 export SANIC_WORKERS=1
+one_tf_thread=(env TF_INTER_OP_PARALLELISM_THREADS=1 TF_INTRA_OP_PARALLELISM_THREADS=1)  # per Rasa replica (see scripts/run.sh)
 
 scripts/install-nginx.sh >/dev/null
 model=${MODEL:-$(scripts/model.sh)}
@@ -80,7 +81,7 @@ done
 start_replica() {
   local port=$((RASA_BASE_PORT + $1))
   # shellcheck disable=SC2086
-  .venv/bin/rasa run --model "$model" --interface 127.0.0.1 --port "$port" --endpoints endpoints.prod.yml \
+  "${one_tf_thread[@]}" .venv/bin/rasa run --model "$model" --interface 127.0.0.1 --port "$port" --endpoints endpoints.prod.yml \
     --credentials "${CREDENTIALS:-credentials.yml}" --enable-api --auth-token "$RASA_TOKEN" \
     --cors $CORS_ORIGINS "${logging[@]}" &
   echo $! > "$STATE_DIR/pids/rasa-$1.pid"

@@ -21,12 +21,16 @@ CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:${WEB_PORT:-8080} http://127.0.0.
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 # Rasa's structured events print as JSON even on a terminal, the form the redaction reads.
 export FORCE_JSON_LOGGING=1
+# One TensorFlow thread for the Rasa server: the models are small, so a thread pool costs more
+# than it saves (10% of a turn, measured with bench/), and replicas use more cores. Not for the
+# action server: with these set, Rasa's CLI loads TensorFlow there too (+370 MB).
+one_tf_thread=(env TF_INTER_OP_PARALLELISM_THREADS=1 TF_INTRA_OP_PARALLELISM_THREADS=1)
 logging=(--logging-config-file deploy/logging.yml)
 
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT INT TERM
 .venv/bin/rasa run actions --port 5055 --actions actions "${logging[@]}" &
 # shellcheck disable=SC2086
-.venv/bin/rasa run --model "$model" --port 5005 --endpoints endpoints.yml --credentials "${RASA_CREDENTIALS:-credentials.yml}" \
+"${one_tf_thread[@]}" .venv/bin/rasa run --model "$model" --port 5005 --endpoints endpoints.yml --credentials "${RASA_CREDENTIALS:-credentials.yml}" \
   --enable-api --auth-token "$RASA_TOKEN" --cors $CORS_ORIGINS "${logging[@]}" &
 # The demo site with the chat widget: http://localhost:${WEB_PORT:-8080}
 .venv/bin/python web/serve.py &

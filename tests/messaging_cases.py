@@ -56,7 +56,13 @@ def faq_answer(key: str) -> str:
 
 
 def greeting_buttons() -> List[Dict[str, str]]:
-    return DOMAIN["responses"]["utter_greet"][0]["buttons"]
+    """The greeting's buttons as users get them: rendered by Rasa, so `{{...}}` payloads come out as `{...}`."""
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+
+    empty_slots = {slot: None for slot in DOMAIN["slots"]}
+    greeting = DOMAIN["responses"]["utter_greet"][:1]
+    return TemplatedNaturalLanguageGenerator({"utter_greet": greeting}).generate_from_slots(
+        "utter_greet", empty_slots, "rest")["buttons"]
 
 
 def found_lymphatic_drainage_therapists(reply: str) -> bool:

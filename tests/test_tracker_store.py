@@ -128,6 +128,35 @@ def test_the_kept_trackers_are_bounded(db_path):
     assert read(ours, "visitor-0").get_slot("faq_topic") == "greeting"  # read in full again
 
 
+def test_rows_are_the_ones_rasas_store_writes(tmp_path):
+    ours, rasas = store(str(tmp_path / "ours.db")), store(str(tmp_path / "rasa.db"), SQLTrackerStore)
+    first = DialogueStateTracker.from_events("dana", start() + turn("tipping?", "tipping"), DOMAIN.slots)
+    asyncio.run(ours.save(first))
+    asyncio.run(rasas.save(first.copy()))
+    for events in (turn("insurance?", "insurance"), turn("more", "insurance")):  # the same events, timestamps too
+        say(ours, "dana", events)
+        say(rasas, "dana", events)
+
+    def rows(store_) -> list:
+        with store_.engine.connect() as connection:
+            return connection.execute(sa.text(
+                "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id"
+            )).all()
+
+    assert rows(ours) == rows(rasas) and len(rows(ours)) == 3 + 3 * 5
+
+
+def test_a_message_of_a_kept_conversation_costs_one_select(db_path):
+    ours = store(db_path)
+    say(ours, "dana", start() + turn("tipping?", "tipping"))
+    say(ours, "dana", turn("insurance?", "insurance"))  # a session's first message is read in full next time
+    statements = []
+    sa.event.listen(ours.engine, "before_cursor_execute", lambda _c, _cur, sql, *_: statements.append(sql))
+    say(ours, "dana", turn("pressure?", "pressure"))
+    assert [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")] == [statements[0]]
+    assert sum(sql.lstrip().upper().startswith("INSERT") for sql in statements) == 5
+
+
 def test_sqlite_keeps_conversations_in_write_ahead_log_mode(db_path):
     ours = store(db_path)
     say(ours, "dana", start())
