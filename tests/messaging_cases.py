@@ -4,11 +4,12 @@ import re
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Set, Tuple
+from typing import Any, Callable, Dict, List, Set, Tuple
 
 import pytest
 import yaml
 
+from channels.formatting import EMPTY_TEXT_REPLY
 from conftest import ROOT, Stack
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
@@ -42,6 +43,29 @@ ECHOED_MARKUP = re.compile(r"<\s*(script|img)\b|onerror", re.I)
 def clear_replies(texts: List[str]) -> bool:
     """Whether there is at least one reply, and every reply has words and no echoed markup."""
     return bool(texts) and all(re.search(r"\w", text) and not ECHOED_MARKUP.search(text) for text in texts)
+
+
+# In a bad-input case: any clear reply will do (see assert_replied).
+ANY_CLEAR_REPLY = object()
+
+
+def text_cases(make: Callable[[str, str], Any], status: int, blank: Dict[str, str] = BLANK_TEXTS) -> Dict[str, tuple]:
+    """The bad-input cases every messaging channel has, as (make(user, text), status, reply):
+    blank texts get EMPTY_TEXT_REPLY, odd ones any clear reply."""
+    return {
+        **{f"text-{name}": (lambda user, text=text: make(user, text), status, EMPTY_TEXT_REPLY)
+           for name, text in blank.items()},
+        **{f"text-{name}": (lambda user, text=text: make(user, text), status, ANY_CLEAR_REPLY)
+           for name, text in ODD_TEXTS.items()},
+    }  # fmt: skip
+
+
+def assert_replied(said: List[str], reply: Any) -> None:
+    """What a bad-input case got: any clear replies (ANY_CLEAR_REPLY), none (None), or just `reply`."""
+    if reply is ANY_CLEAR_REPLY:
+        assert clear_replies(said), said
+    else:
+        assert said == ([] if reply is None else [reply]), said
 
 
 def database_state(stack: Stack) -> Tuple[Set[str], int]:

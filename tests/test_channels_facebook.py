@@ -14,21 +14,21 @@ from fake_platform import FACEBOOK_VERIFY_TOKEN as VERIFY_TOKEN
 from fake_platform import FakePlatform, ids
 from fbmessenger import MessengerClient
 from messaging_cases import (
-    BLANK_TEXTS,
+    ANY_CLEAR_REPLY,
     BOOKING_REFERENCE,
     FAQ_QUESTION,
-    ODD_TEXTS,
     SEARCH_REQUEST,
     Answer,
     Tap,
+    assert_replied,
     book_a_massage,
     booking_row,
-    clear_replies,
     database_state,
     faq_answer,
     found_lymphatic_drainage_therapists,
     greeting_buttons,
     needs_search,
+    text_cases,
 )
 from rasa.shared.exceptions import RasaException
 
@@ -40,7 +40,7 @@ from channels.facebook import (
     FacebookInput,
     MessengerBot,
 )
-from channels.formatting import EMPTY_TEXT_REPLY, NOT_TEXT_REPLY, shorten
+from channels.formatting import NOT_TEXT_REPLY, shorten
 from conftest import Stack
 
 PAGE_ID = "104857600000001"
@@ -211,7 +211,6 @@ def hi_from(psid: str, sender: Any) -> Dict[str, Any]:
     return {**hi, "sender": sender} if sender is not None else {k: v for k, v in hi.items() if k != "sender"}
 
 
-ANY_CLEAR_REPLY = object()
 # (event or raw body for a user, the webhook's status, what the user gets: None is nothing).
 BAD_EVENTS = {
     "not-json": (lambda psid: b"{not json", 400, None),
@@ -236,10 +235,7 @@ BAD_EVENTS = {
     # One odd event in a batch must not cost the user's real message its answer.
     "odd-events-then-a-good-one": (lambda psid: batch("odd", {"sender": psid}, hi_from(psid, {"id": psid})),
                                    200, ANY_CLEAR_REPLY),
-    **{f"text-{name}": (lambda psid, text=text: text_event(psid, text), 200, EMPTY_TEXT_REPLY)
-       for name, text in BLANK_TEXTS.items()},
-    **{f"text-{name}": (lambda psid, text=text: text_event(psid, text), 200, ANY_CLEAR_REPLY)
-       for name, text in ODD_TEXTS.items()},
+    **text_cases(text_event, 200),
 }  # fmt: skip
 
 
@@ -254,10 +250,7 @@ def test_bad_events_get_a_clear_answer_and_the_conversation_goes_on(messenger, f
     assert response.status_code == status, response.text
     # The webhook answers once the bot has replied, so the replies are all in.
     said = [message.get("text", "") for message in messages_to(fake_graph, psid)]
-    if reply is ANY_CLEAR_REPLY:
-        assert clear_replies(said), said
-    else:
-        assert said == ([] if reply is None else [reply])
+    assert_replied(said, reply)
     assert database_state(messenger) == database, "the bookings database changed"
     # The same user goes on: their next question gets the right answer.
     replies = say(messenger, fake_graph, psid, text_event(psid, FAQ_QUESTION))

@@ -11,25 +11,25 @@ from fake_platform import TELEGRAM_SECRET as SECRET
 from fake_platform import TELEGRAM_TOKEN as TOKEN
 from fake_platform import Call, FakePlatform, ids
 from messaging_cases import (
-    BLANK_TEXTS,
+    ANY_CLEAR_REPLY,
     BOOKING_REFERENCE,
     FAQ_QUESTION,
-    ODD_TEXTS,
     SEARCH_REQUEST,
     Answer,
     Tap,
+    assert_replied,
     book_a_massage,
     booking_row,
-    clear_replies,
     database_state,
     faq_answer,
     found_lymphatic_drainage_therapists,
     greeting_buttons,
     needs_search,
+    text_cases,
 )
 from rasa.shared.exceptions import RasaException
 
-from channels.formatting import EMPTY_TEXT_REPLY, NOT_TEXT_REPLY
+from channels.formatting import NOT_TEXT_REPLY
 from channels.telegram import MAX_TEXT, TelegramInput, TelegramOutput, inline_keyboard
 from conftest import Stack
 
@@ -171,7 +171,6 @@ def edited(update: Dict[str, Any], **message: Any) -> Dict[str, Any]:
     return {**update, "message": {key: value for key, value in changed.items() if value is not None}}
 
 
-ANY_CLEAR_REPLY = object()
 # (update or raw body for a chat, the webhook's status, what the chat gets: None is nothing).
 BAD_UPDATES = {
     "not-json": (lambda chat: b"{not json", 400, None),
@@ -189,10 +188,7 @@ BAD_UPDATES = {
     "text-an-object": (lambda chat: text_update(chat, {"text": "hi"}), 200, NOT_TEXT_REPLY),
     "text-missing": (lambda chat: edited(text_update(chat, ""), text=None), 200, NOT_TEXT_REPLY),
     "tap-data-a-list": (lambda chat: button_tap(chat, ["/greet"]), 200, NOT_TEXT_REPLY),
-    **{f"text-{name}": (lambda chat, text=text: text_update(chat, text), 200, EMPTY_TEXT_REPLY)
-       for name, text in BLANK_TEXTS.items()},
-    **{f"text-{name}": (lambda chat, text=text: text_update(chat, text), 200, ANY_CLEAR_REPLY)
-       for name, text in ODD_TEXTS.items()},
+    **text_cases(text_update, 200),
 }  # fmt: skip
 
 
@@ -205,10 +201,7 @@ def test_bad_updates_get_a_clear_answer_and_the_chat_goes_on(telegram, fake_tele
     assert response.status_code == status, response.text
     # The webhook answers once the bot has replied, so the replies are all in.
     said = [call.form["text"] for call in sent_to(fake_telegram, chat)]
-    if reply is ANY_CLEAR_REPLY:
-        assert clear_replies(said), said
-    else:
-        assert said == ([] if reply is None else [reply])
+    assert_replied(said, reply)
     assert database_state(telegram) == database, "the bookings database changed"
     # The same chat goes on: its next question gets the right answer.
     replies = say(telegram, fake_telegram, chat, text_update(chat, FAQ_QUESTION))
