@@ -95,6 +95,18 @@ def train_ours() -> float:
         return time.monotonic() - start
 
 
+def ours_endpoints(workdir: Path, action_url: str) -> Path:
+    """endpoints.yml for our assistant as `make run` serves it: the action server at action_url,
+    conversations in SQLite (in workdir)."""
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "{action_url}"\n'
+        "tracker_store:\n  type: channels.tracker_store.IncrementalSQLTrackerStore\n"
+        f'  dialect: sqlite\n  db: "{workdir / "tracker.db"}"\n'
+    )
+    return endpoints
+
+
 @dataclass
 class Server:
     name: str
@@ -108,7 +120,6 @@ class Server:
     def start(self) -> Server:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite:///{self.workdir / 'massage.db'}",
                "TF_CPP_MIN_LOG_LEVEL": "2"}
-        endpoints = self.workdir / "endpoints.yml"
         credentials = self.workdir / "credentials.yml"
         credentials.write_text("rest:\n" if not self.with_actions else "channels.rest.RestInput:\n")
         if self.with_actions:
@@ -118,16 +129,12 @@ class Server:
             action_port = free_port()
             self._spawn([str(BIN / "rasa"), "run", "actions", "--port", str(action_port), "--actions", "actions"],
                         env, "actions.log")
-            # As `make run` serves it: conversations in SQLite.
-            endpoints.write_text(
-                f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-                "tracker_store:\n  type: channels.tracker_store.IncrementalSQLTrackerStore\n"
-                f'  dialect: sqlite\n  db: "{self.workdir / "tracker.db"}"\n'
-            )
+            endpoints = ours_endpoints(self.workdir, f"http://127.0.0.1:{action_port}/webhook")
+            # For the Rasa server only, spawned below (scripts/run.sh).
+            env.update(TF_INTER_OP_PARALLELISM_THREADS="1", TF_INTRA_OP_PARALLELISM_THREADS="1")
         else:
+            endpoints = self.workdir / "endpoints.yml"
             endpoints.write_text("{}\n")  # as `rasa init` leaves it: in-memory tracker store
-        if self.with_actions:
-            env.update(TF_INTER_OP_PARALLELISM_THREADS="1", TF_INTRA_OP_PARALLELISM_THREADS="1")  # scripts/run.sh
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         self._spawn([str(BIN / "rasa"), "run", "--model", str(self.model), "--port", str(port),

@@ -22,7 +22,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable, Dict, Optional
 
-from bench.__main__ import OURS
+from bench.__main__ import OURS, ours_endpoints
 
 # Seconds spent per part, by the window of turns being measured (None: not measured).
 spent: Dict[str, Dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -76,12 +76,7 @@ async def play(model: str, actions_url: str, turns: int) -> None:
 
     instrument()
     with tempfile.TemporaryDirectory(prefix="weho-profile-") as tmp:
-        endpoints = Path(tmp) / "endpoints.yml"
-        endpoints.write_text(
-            f'action_endpoint:\n  url: "{actions_url}"\n'
-            "tracker_store:\n  type: channels.tracker_store.IncrementalSQLTrackerStore\n"
-            f'  dialect: sqlite\n  db: "{Path(tmp) / "tracker.db"}"\n'
-        )
+        endpoints = ours_endpoints(Path(tmp), actions_url)
         agent = await load_agent(model_path=model, endpoints=AvailableEndpoints.read_endpoints(str(endpoints)))
         for turn in range(len(OURS)):  # warm-up conversation
             await agent.handle_text(OURS[turn], sender_id="profile-warm-up")
