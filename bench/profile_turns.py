@@ -61,6 +61,7 @@ def instrument() -> None:
     from rasa.engine.graph import GraphNode
     from rasa.shared.core.domain import Domain
 
+    import components  # noqa: F401  (installs what loading the model would, so that it is what gets timed)
     from channels.tracker_store import IncrementalSQLTrackerStore
 
     timed(GraphNode, "__call__", lambda args: f"graph node {args[0]._node_name}")

@@ -26,7 +26,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.formatting import dig, json_object, platform_id, read_text, shorten, split_text
+from channels.formatting import dig, json_object, platform_id, read_text, send_failure_reply, shorten, split_text
 
 logger = logging.getLogger(__name__)
 
@@ -182,6 +182,7 @@ class Messenger(RasaMessenger):
             )
         except Exception:
             logger.exception("Failed to handle a Messenger message.")
+            await send_failure_reply(self.bot, sender_id)
         finally:
             await self.bot.send_action(sender_id, "typing_off")
 

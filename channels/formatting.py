@@ -9,12 +9,17 @@ answer (blank or non-text messages with a short note), and skipped otherwise.
 """
 
 import json
+import logging
 import re
 import threading
 from collections import OrderedDict
 from typing import Any, Dict, List, Tuple
 
+from rasa.core.channels.channel import OutputChannel
+
 from massage.text import clean_user_text
+
+logger = logging.getLogger(__name__)
 
 # Break points, best first: paragraph, line, sentence end, word.
 _BREAKS = (
@@ -27,6 +32,18 @@ _BREAKS = (
 NOT_TEXT_REPLY = "Sorry, I can only read text messages. What would you like to know?"
 # The answer when the assistant failed on its side and said nothing else.
 FAILURE_REPLY = "Sorry, something went wrong on my side. Please try again in a moment."
+
+
+async def send_failure_reply(output: OutputChannel, recipient_id: str) -> None:
+    """Tells a messaging-app user that their message failed on our side (Rasa raised mid-turn,
+    e.g. its lock store was unreachable), as REST and web chat do, rather than leave them
+    waiting; unless the platform can't be reached either."""
+    try:
+        await output.send_text_message(recipient_id, FAILURE_REPLY)
+    except Exception:
+        logger.exception("Could not tell a user that their message failed.")
+
+
 # The answer to a message that is empty once cleaned (spaces, invisible characters).
 EMPTY_TEXT_REPLY = "I didn't catch any text there. What would you like to know?"
 # Chat, user and phone ids as Telegram (numbers), Messenger (digits) and Twilio

@@ -25,7 +25,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.formatting import dig, json_object, platform_id, read_text, split_text
+from channels.formatting import dig, json_object, platform_id, read_text, send_failure_reply, split_text
 
 logger = logging.getLogger(__name__)
 
@@ -169,6 +169,7 @@ class TelegramInput(RasaTelegramInput):
             update = json_object(request.body)
             if update is None:
                 return response.text("expected a Telegram update (a JSON object)", status=400)
+            incoming = None
             try:
                 incoming = await self._read(update, bot)
                 if incoming is None:
@@ -185,6 +186,8 @@ class TelegramInput(RasaTelegramInput):
                 # Telegram re-delivers an update until it gets a 200, which would repeat
                 # the conversation turn; log the failure and acknowledge the update.
                 logger.exception("Failed to handle a Telegram update.")
+                if incoming is not None:
+                    await send_failure_reply(bot, incoming[0])
             return response.text("success")
 
         return telegram_webhook

@@ -26,7 +26,14 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 
-from channels.formatting import OfferedOptions, numbered_options, platform_id, read_text, split_text
+from channels.formatting import (
+    OfferedOptions,
+    numbered_options,
+    platform_id,
+    read_text,
+    send_failure_reply,
+    split_text,
+)
 
 logger = logging.getLogger(__name__)
 # Twilio's HTTP client logs every request at INFO; keep only its problems.
@@ -174,6 +181,7 @@ class TwilioInput(RasaTwilioInput):
                     await output.send_text_message(sender, note)
             except Exception:
                 logger.exception("Failed to handle a Twilio message.")
+                await send_failure_reply(output, sender)
             return response.text("", status=204)
 
         return twilio_webhook

@@ -100,8 +100,10 @@ class Stack:
         credentials: str = "channels.rest.RestInput:\n",
         env: Dict[str, str] | None = None,
         extra_args: List[str] | None = None,
+        endpoints: str = "",
     ):
         self.workdir = workdir
+        self.endpoints = endpoints  # more of endpoints.yml, e.g. a lock store
         self.extra_args = extra_args or []  # given to both servers, e.g. --logging-config-file
         self.model = model
         self.credentials = credentials
@@ -137,7 +139,7 @@ class Stack:
         endpoints.write_text(
             f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
             "tracker_store:\n  type: channels.tracker_store.IncrementalSQLTrackerStore\n"
-            f'  dialect: sqlite\n  db: "{self.workdir / "tracker.db"}"\n'
+            f'  dialect: sqlite\n  db: "{self.workdir / "tracker.db"}"\n' + self.endpoints
         )
         credentials = self.workdir / "credentials.yml"
         credentials.write_text(self.credentials)
