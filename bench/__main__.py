@@ -100,7 +100,7 @@ def ours_endpoints(workdir: Path, action_url: str) -> Path:
     conversations in SQLite (in workdir)."""
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
-        f'action_endpoint:\n  url: "{action_url}"\n'
+        f'action_endpoint:\n  url: "{action_url}"\n  enable_selective_domain: true\n'
         "tracker_store:\n  type: channels.tracker_store.IncrementalSQLTrackerStore\n"
         f'  dialect: sqlite\n  db: "{workdir / "tracker.db"}"\n'
     )

@@ -137,7 +137,7 @@ class Stack:
     def start_rasa(self) -> None:
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(
-            f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
+            f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n  enable_selective_domain: true\n'
             "tracker_store:\n  type: channels.tracker_store.IncrementalSQLTrackerStore\n"
             f'  dialect: sqlite\n  db: "{self.workdir / "tracker.db"}"\n' + self.endpoints
         )
