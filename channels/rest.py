@@ -15,6 +15,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.formatting import EMPTY_TEXT_REPLY, FAILURE_REPLY
+from channels.heap import freeze_loaded_objects
 from massage.text import clean_user_text
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class RestInput(rest.RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint("hardened_rest_webhook", __name__)
+        webhook.after_server_start(freeze_loaded_objects)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
