@@ -32,6 +32,13 @@ _BREAKS = (
 NOT_TEXT_REPLY = "Sorry, I can only read text messages. What would you like to know?"
 # The answer when the assistant failed on its side and said nothing else.
 FAILURE_REPLY = "Sorry, something went wrong on my side. Please try again in a moment."
+# The answer to a message that is empty once cleaned (spaces, invisible characters).
+EMPTY_TEXT_REPLY = "I didn't catch any text there. What would you like to know?"
+# Chat, user and phone ids as Telegram (numbers), Messenger (digits) and Twilio
+# ("whatsapp:+1...") send them; anything else cannot be replied to.
+_PLATFORM_ID = re.compile(r"[\w:+.@-]{1,128}", re.ASCII)
+
+_OPTION_NUMBER = re.compile(r"^\s*#?(\d{1,3})\s*[.)]?\s*$")
 
 
 async def send_failure_reply(output: OutputChannel, recipient_id: str) -> None:
@@ -42,15 +49,6 @@ async def send_failure_reply(output: OutputChannel, recipient_id: str) -> None:
         await output.send_text_message(recipient_id, FAILURE_REPLY)
     except Exception:
         logger.exception("Could not tell a user that their message failed.")
-
-
-# The answer to a message that is empty once cleaned (spaces, invisible characters).
-EMPTY_TEXT_REPLY = "I didn't catch any text there. What would you like to know?"
-# Chat, user and phone ids as Telegram (numbers), Messenger (digits) and Twilio
-# ("whatsapp:+1...") send them; anything else cannot be replied to.
-_PLATFORM_ID = re.compile(r"[\w:+.@-]{1,128}", re.ASCII)
-
-_OPTION_NUMBER = re.compile(r"^\s*#?(\d{1,3})\s*[.)]?\s*$")
 
 
 def json_object(body: bytes) -> Dict[str, Any] | None:

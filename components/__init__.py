@@ -1,5 +1,5 @@
-"""What the Rasa server loads from the project to run the model: custom NLU components and
-TED's policy, which reads its inference only when it could be chosen (lazy_ted).
+"""What the Rasa server loads from the project to run the model: a custom NLU component
+(spacy_entities) and a TED policy that runs its inference only when it could be chosen (lazy_ted).
 
 Loading the model imports this package, so it is also where Rasa core's per-call costs are
 swapped for equivalents that do less: the check of action server replies builds its JSON schema

@@ -197,12 +197,10 @@ def running_stack(tmp_path: Path, model: str, **kwargs) -> Iterator[Stack]:
 @pytest.fixture(scope="session")
 def messaging_platforms() -> Iterator[Dict]:
     """Fake Telegram, Messenger and Twilio APIs, recording what the shared stack sends them."""
-    from fake_platform import PLATFORMS, FakePlatform  # it imports this module, so not at the top
+    from fake_platform import running_platforms  # it imports this module, so not at the top
 
-    fakes = {name: FakePlatform(answer).start() for name, (_, answer) in PLATFORMS.items()}
-    yield fakes
-    for fake in fakes.values():
-        fake.stop()
+    with running_platforms() as fakes:
+        yield fakes
 
 
 @pytest.fixture(scope="session")

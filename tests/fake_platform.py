@@ -5,8 +5,9 @@ import asyncio
 import itertools
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 import yaml
 from aiohttp import web
@@ -139,6 +140,17 @@ PLATFORMS: Dict[str, Tuple[str, Answer]] = {
     "facebook": ("channels.facebook.FacebookInput", graph_api),
     "twilio": ("channels.twilio.TwilioInput", twilio_api),
 }
+
+
+@contextmanager
+def running_platforms() -> Iterator[Dict[str, FakePlatform]]:
+    """A fake of each messaging platform's API, by credentials name, running until the end."""
+    fakes = {name: FakePlatform(answer).start() for name, (_, answer) in PLATFORMS.items()}
+    try:
+        yield fakes
+    finally:
+        for fake in fakes.values():
+            fake.stop()
 
 
 def messaging_credentials(fakes: Dict[str, FakePlatform]) -> str:

@@ -6,6 +6,7 @@ for a minute lose and double nothing, a killed replica or dead action servers do
 conversation, and the public port serves only the channels.
 """
 
+import json
 import os
 import random
 import re
@@ -173,6 +174,20 @@ def test_concurrent_bursts_keep_every_conversation_whole(prod: Prod) -> None:
         said = sorted(e["text"] for e in events if e["event"] == "user")
         assert said == sorted(questions), sender  # none lost, none doubled
         assert sum(e["event"] == "bot" for e in events) >= len(questions), sender
+
+
+def test_a_long_conversation_still_reaches_the_action_servers(prod: Prod) -> None:
+    """Rasa sends each action the whole conversation session: past the public body limit
+    (256 kB), the call must still get through nginx to the action servers."""
+    sender = f"long-{uuid.uuid4().hex[:8]}"
+    questions = ["do I need to tip?", "what is effleurage?", "what is skin rolling?", "who benefits from massage?"]
+    while len(json.dumps(prod.events(sender))) < 300_000:
+        for question in questions:
+            assert prod.say(question, sender).status_code == 200
+    # Both answers come from the action server, the second from the topic the first one kept.
+    assert RESPONSES["utter_faq/insurance"][0]["text"] in texts(
+        prod.say("does insurance cover medical massage?", sender).json())
+    assert RESPONSES["utter_faq_more_insurance"][0]["text"] in texts(prod.say("tell me more", sender).json())
 
 
 # --- fifty people booking at once ------------------------------------------------------------
