@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Ensures models/ holds a model trained on the current config, domain, data and custom NLU components.
+# Ensures models/ holds a model trained on the current config, domain, data and components/
+# (the custom NLU component and policy, and the Rasa core replacements loaded with them).
 # Models are cached by a fingerprint of what they are trained from, so an unchanged
 # assistant is never retrained (Rasa's own check needs the old model in models/, which a
 # clean clone lacks).
