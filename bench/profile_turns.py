@@ -72,10 +72,19 @@ def instrument() -> None:
 
 
 async def play(model: str, actions_url: str, turns: int) -> None:
+    import logging
+
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
+    from rasa.utils.log_utils import configure_structlog
 
+    # As `rasa run` logs: debug records are dropped, not formatted (they would inflate the figures).
+    logging.basicConfig(level=logging.INFO)
+    configure_structlog(logging.INFO)
     instrument()
+    from components.action_calls import close_kept_sessions, keep_sessions_open
+
+    await keep_sessions_open(None, asyncio.get_running_loop())  # as the server does once started
     with tempfile.TemporaryDirectory(prefix="weho-profile-") as tmp:
         endpoints = ours_endpoints(Path(tmp), actions_url)
         agent = await load_agent(model_path=model, endpoints=AvailableEndpoints.read_endpoints(str(endpoints)))
@@ -88,6 +97,7 @@ async def play(model: str, actions_url: str, turns: int) -> None:
             start = time.perf_counter()
             await agent.handle_text(OURS[turn % len(OURS)], sender_id="profile")
             latencies.append((time.perf_counter() - start) * 1000)
+    await close_kept_sessions()
     early, late = statistics.median(latencies[:10]), statistics.median(latencies[-10:])
     print(f"median turn: {early:.1f} ms ({first}), {late:.1f} ms ({last}): {late / early:.2f}x\n")
     print(f"{'ms per turn':>12}{'':>12}")

@@ -16,6 +16,7 @@ from sanic.response import HTTPResponse
 
 from channels.formatting import EMPTY_TEXT_REPLY, FAILURE_REPLY
 from channels.heap import freeze_loaded_objects
+from components.action_calls import close_kept_sessions, keep_sessions_open
 from massage.text import clean_user_text
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,8 @@ class RestInput(rest.RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint("hardened_rest_webhook", __name__)
         webhook.after_server_start(freeze_loaded_objects)
+        webhook.after_server_start(keep_sessions_open)
+        webhook.before_server_stop(close_kept_sessions)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

@@ -30,5 +30,5 @@ def test_a_full_collection_no_longer_walks_the_loaded_model(model_path):
 
 def test_the_server_freezes_what_it_loaded_once_started():
     listeners = RestInput().blueprint(lambda message: None)._future_listeners
-    assert [(listener.listener, listener.event) for listener in listeners] == [
-        (freeze_loaded_objects, "after_server_start")]
+    registered = [(listener.listener, listener.event) for listener in listeners]
+    assert (freeze_loaded_objects, "after_server_start") in registered
