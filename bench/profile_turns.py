@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import logging
 import statistics
 import tempfile
 import time
@@ -72,18 +73,16 @@ def instrument() -> None:
 
 
 async def play(model: str, actions_url: str, turns: int) -> None:
-    import logging
-
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
     from rasa.utils.log_utils import configure_structlog
+
+    from components.action_calls import close_kept_sessions, keep_sessions_open
 
     # As `rasa run` logs: debug records are dropped, not formatted (they would inflate the figures).
     logging.basicConfig(level=logging.INFO)
     configure_structlog(logging.INFO)
     instrument()
-    from components.action_calls import close_kept_sessions, keep_sessions_open
-
     await keep_sessions_open(None, asyncio.get_running_loop())  # as the server does once started
     with tempfile.TemporaryDirectory(prefix="weho-profile-") as tmp:
         endpoints = ours_endpoints(Path(tmp), actions_url)

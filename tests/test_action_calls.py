@@ -3,20 +3,18 @@ the conversation, and reuse one connection while the server runs."""
 
 import asyncio
 import json
-from pathlib import Path
 
 import pytest
 from aiohttp import web
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
+from test_dialogue_states import DOMAIN
 
 from channels.rest import RestInput
 from components import action_calls
 
-DOMAIN = Domain.load(str(Path(__file__).resolve().parent.parent / "domain.yml"))
 ENDPOINT = EndpointConfig("http://localhost:5055/webhook", enable_selective_domain=True)
 
 

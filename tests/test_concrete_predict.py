@@ -6,10 +6,8 @@ from typing import List, Tuple
 import numpy as np
 import pytest
 from rasa.core.agent import Agent
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.tensorflow.models import RasaModel
+from test_lazy_ted import off_script_steps
 
 from components import concrete_predict
 
@@ -41,11 +39,7 @@ async def test_every_model_gives_rasas_outputs(agent, monkeypatch):
         return concrete_predict.rasa_predict(model, batch_in)
 
     monkeypatch.setattr(RasaModel, "_rasa_predict", noting)
-    domain: Domain = agent.domain
-    for intent in domain.intents:  # after an action no rule or story follows it with, TED decides
-        tracker = DialogueStateTracker.from_events("x", [
-            ActionExecuted("action_listen"), UserUttered(intent, {"name": intent}), ActionExecuted("utter_greet")],
-            domain.slots)
+    for tracker in off_script_steps():  # TED decides there
         agent.processor._predict_next_with_tracker(tracker)
     for text in MESSAGES:
         await agent.parse_message(text)
