@@ -28,14 +28,22 @@ _PATTERNS = [
     (re.compile(r"(user text: ).*?(?= \| |\\n|$)", re.M), rf"\1{MASK}"),
     # JSON lines (Rasa's structlog events, e.g. "parse_data_text"): the visitor's words.
     (re.compile(r"(\"(?:\w+_)?text\": \")(?:[^\"\\]|\\.)*(?=\")"), rf"\1{MASK}"),
-    # slot: value, 'slot': value, SlotSet(key: slot, value: ...); in JSON lines a slot name may
-    # follow an escaped tab or newline ("\\tclient_phone: ..."), where \b finds no boundary.
+    # Rasa's slot listing, one "\tslot: value" a line, raw or escaped in a JSON line: the value
+    # runs to the end of its line, commas and all ("street parking, gate code 1234").
+    (re.compile(rf"((?<=\t)(?:{PERSONAL_SLOTS}): ).*"), rf"\1{MASK}"),
+    (re.compile(rf"((?<=\\t)(?:{PERSONAL_SLOTS}): )(?:[^\"\\]|\\[^n])*"), rf"\1{MASK}"),
+    # slot: value, 'slot': value; in JSON lines a slot name may follow an escaped newline, where
+    # \b finds no boundary.
     (
-        re.compile(rf"((?:\b|(?<=\\t)|(?<=\\n))(?:{PERSONAL_SLOTS})['\"]?: )(?:'[^']*'|\"[^\"]*\"|[^,)\n}}\\]*)"),
+        re.compile(rf"((?:\b|(?<=\\n))(?:{PERSONAL_SLOTS})['\"]?: )(?:'[^']*'|\"[^\"]*\"|[^,)\n}}\\]*)"),
         rf"\1{MASK}",
     ),
     # The value may hold parentheses ("(310) 555-0142"): it ends at the ")" that closes SlotSet.
     (re.compile(rf"(\bkey: (?:{PERSONAL_SLOTS}), value: ).*?(?=\)(?:[\"',\]]|$))", re.M), rf"\1{MASK}"),
+    # What the bot says back: the booking summary's address, contact and access-notes lines
+    # (actions.booking.describe_booking) and the address of a booking looked up (describe_existing).
+    (re.compile(r"((?:(?<=\n)|(?<=\\n))- (?:at|for|access notes:) ).*?(?=\n|\\+n|$)", re.M), rf"\1{MASK}"),
+    (re.compile(r"(, at ).*?(?=\. Price )"), rf"\1{MASK}"),
     # Entity values, as Rasa logs them (JSON or Python repr): each is a piece of what was typed
     # (spaCy may call a gate code a DATE), so all are masked; entity names stay.
     (

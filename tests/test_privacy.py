@@ -1,15 +1,19 @@
 """No personal data in logs: the real Rasa server and action server, configured by deploy/logging.yml."""
 
+import json
 import os
 import re
 import subprocess
 import sys
 import textwrap
+from datetime import datetime
 
 import pytest
 from rest_cases import conversation, free_slot, spoken
 
+from actions import booking
 from conftest import ROOT
+from massage.bookings import BookingDetails
 from massage.privacy import redact
 
 PHONE, EMAIL, ADDRESS = "(310) 555-0142", "jane.doe@example.com", "8500 Sunset Blvd Apt 4"
@@ -35,6 +39,9 @@ PHONE, EMAIL, ADDRESS = "(310) 555-0142", "jane.doe@example.com", "8500 Sunset B
         ('[{"entity": "DATE", "value": "4411", "start": 10, "extractor": "SpacyEntityExtractor"}]', "4411"),
         ('{"rasa_events": ["SlotSet(key: client_phone, value: (310) 555-0142)"]}', "0142"),
         (r'"[state 3] user text: gate code 4411 | previous action name: action_listen\n[state 4]', "4411"),
+        # A value with a comma, in Rasa's slot listing (JSON-escaped, then raw).
+        (r'{"slot_values": "\taccess_notes: street parking, gate code 1234\n\tfaq_topic: None"}', "1234"),
+        ("Current slot values: \n\taccess_notes: side door, gate code 1234\n\tfaq_topic: None", "1234"),
     ],
 )
 def test_redact_masks_personal_data(logged: str, secret: str) -> None:
@@ -45,6 +52,33 @@ def test_redact_masks_personal_data(logged: str, secret: str) -> None:
 def test_redact_keeps_ordinary_log_lines() -> None:
     line = "Predicted next action 'utter_faq/tipping' with confidence 0.97; booking WH-7K3Q at 2026-11-29 15:30"
     assert redact(line) == line
+
+
+def test_what_the_bot_says_back_is_masked() -> None:
+    """The booking summary and a looked-up booking repeat the client's details in the bot's text."""
+    slots = {
+        "booking_time": "2026-12-02T09:00:00-08:00", "booking_duration": 90, "booking_service": "medical",
+        "booking_technique": "deep tissue", "booking_address": "Casa Quimby, 12 Hollow Lane, West Hollywood 90069",
+        "client_name": "Rosalind Quimby", "client_phone": "+13105550142", "client_email": EMAIL,
+        "access_notes": "side door, gate code 4411",
+    }  # fmt: skip
+    summary = booking.describe_booking(slots, "Mei Lin")
+    found = BookingDetails(
+        reference="WH-7K3Q", therapist_slug="mei-lin", therapist_name="Mei Lin",
+        starts_at=datetime(2026, 12, 2, 9, 0), duration_minutes=90, service="medical", technique="deep tissue",
+        status="confirmed", client_name="Rosalind Quimby", phone="+13105550142", email=EMAIL,
+        address="Casa Quimby, 12 Hollow Lane, West Hollywood 90069", zip_code="90069", access_notes=None,
+        price_cents=19500,
+    )  # fmt: skip
+    existing = booking.describe_existing(found)
+    # As Rasa logs them: raw, in a BotUttered repr, and escaped again inside a JSON line.
+    for said in (summary, existing):
+        for logged in (said, repr(said), json.dumps({"rasa_events": [f"BotUttered({said!r})"]})):
+            masked = redact(logged)
+            for secret in ("Quimby", "Hollow", "4411", "0142", EMAIL):
+                assert secret not in masked
+            assert "Mei Lin" in masked  # the therapist and the time are no one's secret
+    assert "Status: confirmed" in redact(existing) and "$195" in redact(summary)
 
 
 def test_python_loggers_are_masked_through_the_logging_config(tmp_path) -> None:
@@ -76,14 +110,26 @@ def test_rasa_and_action_server_logs_hold_no_personal_data(stack, monkeypatch) -
         "yes, I had knee surgery in May",
     )  # fmt: skip
     assert "doctor's clearance" in replies[-1]
+    # A booking made and looked up: the bot repeats the client's details back.
+    booked = conversation(
+        stack, "privacy-booked",
+        f"book a 90 minute deep tissue massage {spoken(free_slot())}",
+        f"{ADDRESS}, West Hollywood 90069", "Rosalind Quimby", PHONE, EMAIL, "side door, gate code 4411",
+        "no", "no", "no", "no", "no", "yes",
+    )  # fmt: skip
+    assert "Rosalind Quimby" in booked[-2] and "side door" in booked[-2]
+    reference = re.search(r"\bWH-[A-Z0-9]{4,}\b", booked[-1]).group(0)
+    found = conversation(stack, "privacy-booked", f"check booking {reference}", PHONE)
+    assert "Sunset" in found[-1] and "Status: confirmed" in found[-1]
+
     rasa_log = (stack.workdir / "rasa.log").read_text(errors="replace")
     actions_log = (stack.workdir / "actions.log").read_text(errors="replace")
     # The debug log did record the turns, with what the visitor typed masked.
-    assert '"parse_data_text": "[redacted]"' in rasa_log
+    assert '"parse_data_text": "[redacted]"' in rasa_log and reference in rasa_log
     for log in (rasa_log, actions_log):
-        for secret in ("555-0142", EMAIL, "Sunset", "knee surgery"):
+        for secret in ("555-0142", EMAIL, "Sunset", "knee surgery", "Quimby", "side door", "gate code"):
             assert secret not in log
-        # The gate code as a number of its own (the same digits may turn up inside a timestamp).
-        assert not re.search(r"(?<![\d.])4411(?!\d)", log)
+        # The gate code as a number of its own (not inside a timestamp or a hex object address).
+        assert not re.search(r"(?<![\w.])4411(?!\w)", log)
         # Slot names may show; the health answers in them may not.
         assert not re.search(r"intake_\w+(?:'?: |, value: )(?:True|False)", log)
