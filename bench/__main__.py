@@ -16,7 +16,6 @@ import fcntl
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+
+from bench.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -41,12 +42,6 @@ OURS = [
     "what's the difference between medical and regular massage?", "what is skin rolling?", "thanks",
 ]
 STOCK = ["hi", "I am sad", "yes", "great", "are you a bot?", "bye", "hello", "very good", "no", "goodbye"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(url: str, process: subprocess.Popen, timeout: float = 600) -> None:

@@ -14,7 +14,7 @@ import socket
 import struct
 import threading
 
-from conftest import free_port
+from bench.ports import free_port
 
 
 class CuttableProxy:

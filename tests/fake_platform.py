@@ -12,7 +12,8 @@ from typing import Any, Callable, Dict, Iterator, List, Tuple
 import yaml
 from aiohttp import web
 
-from conftest import ROOT, free_port
+from bench.ports import free_port
+from conftest import ROOT
 
 
 @dataclass

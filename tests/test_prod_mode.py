@@ -11,7 +11,6 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -30,6 +29,7 @@ import requests
 import yaml
 from rest_cases import spoken
 
+from bench.ports import free_port_block
 from conftest import ROOT, texts, wait_for_http
 from massage import clock, when
 from massage.availability import TRAVEL_BUFFER
@@ -37,24 +37,6 @@ from massage.availability import TRAVEL_BUFFER
 RESPONSES = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
 ACTIONS_DOWN = "part of my system is restarting"
 TOKEN = "prod-test-token"
-
-
-def free_port_block(count: int) -> int:
-    """The first of `count` consecutive free loopback ports."""
-    for _ in range(200):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = probe.getsockname()[1]
-        if base + count >= 65535:
-            continue
-        try:
-            for port in range(base, base + count):
-                with socket.socket() as sock:
-                    sock.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-    raise RuntimeError("no block of free ports")
 
 
 class Prod:

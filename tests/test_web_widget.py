@@ -20,8 +20,9 @@ import socketio
 from messaging_cases import FAQ_QUESTION, ODD_TEXTS, clear_replies, database_state, faq_answer
 from playwright.sync_api import expect, sync_playwright
 
+from bench.ports import free_port
 from channels.formatting import EMPTY_TEXT_REPLY, FAILURE_REPLY
-from conftest import BIN, ROOT, Stack, free_port, wait_for_http
+from conftest import BIN, ROOT, Stack, wait_for_http
 
 WEB = ROOT / "web"
 ARTIFACTS = ROOT / "test-artifacts"
