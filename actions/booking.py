@@ -10,7 +10,7 @@ import json
 import logging
 import re
 from abc import abstractmethod
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -71,7 +71,13 @@ def _time_text(tracker: Tracker) -> str:
     return chosen or tracker.latest_message.get("text") or ""
 
 
-def _read_time(tracker: Tracker, default_day=None) -> Dict[str, Any] | None:
+def _offered_day(tracker: Tracker) -> date | None:
+    """The day of the first time offered as a button: "the 12:30 one" means 12:30 on that day."""
+    offered = tracker.get_slot("offered_times") or []
+    return datetime.fromisoformat(offered[0]).astimezone(LA).date() if offered else None
+
+
+def _read_time(tracker: Tracker, default_day: date | None = None) -> Dict[str, Any] | None:
     """{'exact': datetime} or {'window': (start, end)} from the latest message, or None."""
     text = _time_text(tracker)
     try:
@@ -174,7 +180,7 @@ class ValidateBookingForm(FormValidation):
                              "booking_duration"):
             return {}
         current = tracker.get_slot("booking_time")
-        default_day = datetime.fromisoformat(current).date() if current else None
+        default_day = datetime.fromisoformat(current).date() if current else _offered_day(tracker)
         found = _read_time(tracker, default_day)
         if found is None:
             if requested != "booking_time":
@@ -523,13 +529,14 @@ class ValidateManageBookingForm(FormValidation):
     ) -> Dict[str, Any]:
         if tracker.get_slot("requested_slot") != "new_time" or _intent(tracker) in NOT_ANSWERS:
             return {}
-        found = _read_time(tracker)
+        # A time said without a day ("move it to 4pm") keeps the booking's day, or the offered times' day.
+        booking = self._booking(tracker)
+        found = _read_time(tracker, _offered_day(tracker) or booking.starts_at.date())
         if found is None:
             dispatcher.utter_message(response="utter_invalid_time")
             return {"new_time": None}
         if "exact" in found:
             return {"new_time": found["exact"].isoformat()}
-        booking = self._booking(tracker)
         start, end = found["window"]
         times = bookings.free_times(
             start, end, booking.duration_minutes, None, booking.zip_code, booking.therapist_slug, booking.reference

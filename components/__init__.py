@@ -1,6 +1,7 @@
 """What the Rasa server loads from the project to run the model: NLU components (spacy_entities;
-faq_selector, a ResponseSelector that runs only on messages that could be FAQ questions) and a
-TED policy that runs its inference only when it could be chosen (lazy_ted).
+clock_times, which keeps "12:30" out of the duration entity; faq_selector, a ResponseSelector
+that runs only on messages that could be FAQ questions) and a TED policy that runs its
+inference only when it could be chosen (lazy_ted).
 
 Loading the model imports this package, so it is also where Rasa core's per-call costs are
 swapped for equivalents that do less: calls to the action server carry this turn's events and

@@ -225,6 +225,13 @@ async def test_a_time_button_is_checked_and_assigns_the_therapist(database):
     }
 
 
+async def test_a_typed_time_picks_the_offered_time_on_the_offered_day(database):
+    events, messages = await run(ValidateBookingForm(), "time_typed_from_offered.json")
+    assert messages == []
+    assert slots(events)["booking_time"] == "2026-12-04T12:30:00-08:00"
+    assert slots(events)["requested_slot"] == "client_name"
+
+
 async def test_change_the_time_at_the_summary_keeps_the_day_and_rechecks(database):
     events, messages = await run(ValidateBookingForm(), "change_time_at_summary.json")
     assert messages == []
@@ -331,6 +338,13 @@ async def test_rescheduling_moves_the_booking(booked):
     ]
     assert responses(messages) == ["utter_booking_moved"]
     assert (messages[0]["time"], messages[0]["fee"]) == ("Saturday, December 5 at 4:00 PM", "No fee applies.")
+    assert stored("WH-4K7Q9C").starts_at == SATURDAY_2PM.replace(hour=16)
+
+
+async def test_rescheduling_to_a_time_without_a_day_keeps_the_bookings_day(booked):
+    events, messages = await run(ValidateManageBookingForm(), "manage_reschedule_same_day.json")
+    assert events[0] == SlotSet("new_time", "2026-12-05T16:00:00-08:00")
+    assert responses(messages) == ["utter_booking_moved"]
     assert stored("WH-4K7Q9C").starts_at == SATURDAY_2PM.replace(hour=16)
 
 

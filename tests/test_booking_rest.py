@@ -68,6 +68,20 @@ def test_a_full_booking_through_rest_lands_in_the_database(stack_db, sender):
     assert booked_row(reference).status == "cancelled"
 
 
+def test_a_time_typed_from_the_offered_ones_keeps_its_day_and_the_chosen_length(stack_db, sender):
+    """ "the 12:30 one": neither a session length (NLU may tag it so) nor 12:30 today."""
+    day = free_slot().strftime("%A")
+    conversation(stack_db, sender, f"book a 90 minute deep tissue massage {day} afternoon")
+    offered = stack_db.say("8500 Sunset Blvd, West Hollywood, CA 90069", sender)
+    titles = [button["title"] for message in offered for button in message.get("buttons") or []]
+    title = next((t for t in titles if ":30" in t), titles[0])  # "Saturday, December 5 at 12:30 PM"
+    clock_time = title.rsplit(" at ", 1)[1].split()[0]
+    assert "What name" in texts(stack_db.say(f"the {clock_time} one", sender))
+    replies = conversation(stack_db, sender, "Dana Whitfield", "(323) 555-0199", "dana@example.org", "none",
+                           *INTAKE_ALL_NO)  # fmt: skip
+    assert title in replies[-1] and "90 min" in replies[-1]
+
+
 def test_out_of_area_and_red_flags_book_nothing(stack_db, sender):
     outside = conversation(stack_db, sender, "book a 60 minute swedish massage", "1 World Way, Los Angeles 90045")
     assert "outside our service area" in outside[-1]
