@@ -192,6 +192,20 @@ class ValidateBookingForm(FormValidation):
         start, end = found["window"]
         return {"time_window": [start.isoformat(), end.isoformat()], "booking_time": None}
 
+    async def extract_booking_address(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        # An address given before it is asked for ("come to 8500 Sunset Blvd 90069 at 3pm");
+        # when it is asked for, the whole answer is the address (the slot's from_text mapping).
+        if (
+            tracker.get_slot("booking_address")
+            or tracker.get_slot("requested_slot") == "booking_address"
+            or _intent(tracker) in NOT_ANSWERS
+        ):
+            return {}
+        found = service_area.find_address(tracker.latest_message.get("text") or "")
+        return {"booking_address": found} if found else {}
+
     async def extract_client_name(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import re
 
+from massage.service_area import STREET_ADDRESS
+
 MASK = "[redacted]"
 
 # Slots whose values are personal: contact details, the visit address and the health intake.
@@ -52,16 +54,7 @@ _PATTERNS = [
     ),
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), MASK),
     # Street addresses: a house number, one to four words and a street type, optional unit.
-    (
-        re.compile(
-            r"\b\d{1,6}\s+(?:[A-Za-z0-9.'-]+\s+){1,4}"
-            r"(?:st|street|ave|avenue|blvd|boulevard|rd|road|dr|drive|ln|lane|way|pl|place|ct|court|"
-            r"ter|terrace|pkwy|parkway|cir|circle|hwy|highway)\b\.?"
-            r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*[\w-]+)?",
-            re.I,
-        ),
-        MASK,
-    ),
+    (STREET_ADDRESS, MASK),
     # Phone numbers: ten digits, an optional country code, the usual separators.
     (re.compile(r"(?<![\w.])(?:\+?\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\w.])"), MASK),
     # Health intake answers typed in full.

@@ -63,6 +63,17 @@ NEIGHBOURHOODS = {
 MIN_ADDRESS = 6
 MAX_ADDRESS = 200
 _ANY_ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
+# A house number, one to four words (not bare numbers: "60 min at 8500 Sunset Blvd" starts at
+# 8500) and a street type, with an optional unit.
+STREET_ADDRESS = re.compile(
+    r"\b\d{1,6}\s+(?:(?!\d+\s)[A-Za-z0-9.'-]+\s+){1,4}"
+    r"(?:st|street|ave|avenue|blvd|boulevard|rd|road|dr|drive|ln|lane|way|pl|place|ct|court|"
+    r"ter|terrace|pkwy|parkway|cir|circle|hwy|highway)\b\.?"
+    r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*[\w-]+)?",
+    re.I,
+)
+# Between the street and its ZIP: a city and state at most ("West Hollywood, CA").
+_TO_ZIP = re.compile(r"[\s,]*(?:[A-Za-z.'-]+[\s,]+){0,4}?(\d{5})(?:-\d{4})?\b")
 
 
 @dataclass(frozen=True)
@@ -111,6 +122,16 @@ def check_address(address: str) -> AddressCheck:
     if neighbourhood is None:
         return AddressCheck(served=False, zip_code=zip_code, problem="outside")
     return AddressCheck(served=True, zip_code=zip_code, neighbourhood=neighbourhood)
+
+
+def find_address(text: str) -> str | None:
+    """The street address with its ZIP code inside a longer message, or None.
+
+    "come to 8500 Sunset Blvd 90069 tomorrow at 3pm" -> "8500 Sunset Blvd 90069".
+    """
+    street = STREET_ADDRESS.search(text or "")
+    rest = _TO_ZIP.match(text, street.end()) if street else None
+    return clean_address(text[street.start() : rest.end()]) if rest else None
 
 
 def clean_address(address: str) -> str:

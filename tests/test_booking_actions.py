@@ -96,6 +96,24 @@ async def test_one_sentence_fills_technique_service_length_and_wished_time():
     ]
 
 
+async def test_an_address_in_the_first_sentence_is_kept_and_settles_the_time(database):
+    events, messages = await run(ValidateBookingForm(), "one_sentence_with_address.json")
+    assert messages == []
+    assert slots(events) == {
+        "time_window": None,
+        "booking_technique": "deep tissue",
+        "booking_duration": "90",
+        "booking_time": "2026-12-05T14:00:00-08:00",
+        "booking_address": "8500 Sunset Blvd, West Hollywood 90069",
+        "booking_zip": "90069",
+        "slot_checked": True,
+        "booking_service": "medical",
+        "offered_times": None,
+        "therapist": "ana-reyes",
+        "requested_slot": "client_name",
+    }
+
+
 async def test_address_outside_the_area_stops_politely():
     events, messages = await run(ValidateBookingForm(), "address_outside_area.json")
     assert responses(messages) == ["utter_outside_area"]

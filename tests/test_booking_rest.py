@@ -82,6 +82,18 @@ def test_a_time_typed_from_the_offered_ones_keeps_its_day_and_the_chosen_length(
     assert title in replies[-1] and "90 min" in replies[-1]
 
 
+def test_everything_in_the_first_sentence_is_not_asked_again(stack_db, sender):
+    moment = free_slot(60)
+    first = conversation(
+        stack_db, sender, f"Can a therapist come to 8500 Sunset Blvd 90069 {spoken(moment)} for a 60 min swedish?"
+    )[0]
+    assert "What name" in first
+    summary = conversation(stack_db, sender, "Dana Whitfield", "(323) 555-0199", "dana@example.org", "none",
+                           *INTAKE_ALL_NO)[-1]  # fmt: skip
+    assert "- 60 min" in summary and "swedish" in summary and when.describe(moment) in summary
+    assert "- at 8500 Sunset Blvd 90069" in summary
+
+
 def test_out_of_area_and_red_flags_book_nothing(stack_db, sender):
     outside = conversation(stack_db, sender, "book a 60 minute swedish massage", "1 World Way, Los Angeles 90045")
     assert "outside our service area" in outside[-1]

@@ -159,6 +159,22 @@ def test_places_and_area_names():
     assert service_area.area_names().startswith("West Hollywood, Beverly Hills")
 
 
+@pytest.mark.parametrize(
+    "text, address",
+    [
+        ("Can a therapist come to 8500 Sunset Blvd 90069 tomorrow at 3pm?", "8500 Sunset Blvd 90069"),
+        ("a 60 min swedish at 8500 Sunset Blvd, West Hollywood, CA 90069 at 3pm",
+         "8500 Sunset Blvd, West Hollywood, CA 90069"),
+        ("send someone to 620 N Doheny Dr #5 90069 tonight", "620 N Doheny Dr #5 90069"),
+        ("come to 1100 N Crescent Heights Blvd tomorrow", None),  # no ZIP: asked for in full later
+        ("book a 90 minute massage at my place saturday at 2", None),
+        ("", None),
+    ],
+)  # fmt: skip
+def test_an_address_is_found_inside_a_sentence(text, address):
+    assert service_area.find_address(text) == address
+
+
 def test_stored_address_is_cleaned():
     assert service_area.clean_address(" 8500  Sunset\tBlvd\x00, 90069 ") == "8500 Sunset Blvd, 90069"
 
