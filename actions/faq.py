@@ -7,11 +7,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from massage import faq_topics
+from massage import faq_topics, policy, pricing, service_area
 
 # Below this ResponseSelector confidence the answer could be the wrong one: ask instead.
 MIN_ANSWER_CONFIDENCE = 0.5
 SOMETHING_ELSE_BUTTON = {"title": "Something else", "payload": "/out_of_scope"}
+
+# The answers about the business's own terms fill these in from the code that applies them.
+BUSINESS_TERMS: Dict[str, Dict[str, str]] = {
+    "prices": {"prices": pricing.price_list()},
+    "cancellation_policy": {"cancellation_policy": policy.CANCELLATION_POLICY},
+    "service_area": {"areas": service_area.area_names()},
+}
 
 
 def faq_button(topic: str) -> Dict[str, str]:
@@ -55,7 +62,7 @@ class ActionAnswerFaq(Action):
                 buttons=[faq_button(t) for t in faq_candidates(tracker.latest_message)] + [SOMETHING_ELSE_BUTTON],
             )
             return []
-        dispatcher.utter_message(response=f"utter_faq/{topic}")
+        dispatcher.utter_message(response=f"utter_faq/{topic}", **BUSINESS_TERMS.get(topic, {}))
         events: List[Dict[str, Any]] = [SlotSet("faq_topic", topic)]
         if faq_topics.needs_health_note(topic, bool(tracker.get_slot("health_note_given"))):
             dispatcher.utter_message(response="utter_health_note")

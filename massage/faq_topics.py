@@ -22,6 +22,10 @@ TITLES: Dict[str, str] = {
     "after_session": "After the session",
     "what_to_expect": "What to expect",
     "who_benefits": "Who benefits",
+    # Added to the contract's keys: the business's own terms.
+    "prices": "Prices",
+    "cancellation_policy": "Cancelling and rescheduling",
+    "service_area": "Where we travel",
 }
 
 # Answers about conditions and treatment get the once-per-conversation health note.
@@ -55,6 +59,9 @@ RELATED: Dict[str, List[str]] = {
     "after_session": ["what_to_expect", "who_benefits"],
     "what_to_expect": ["before_session", "during_session", "after_session"],
     "who_benefits": ["purpose", "insurance"],
+    "prices": ["cancellation_policy", "insurance"],
+    "cancellation_policy": ["prices", "what_to_expect"],
+    "service_area": ["prices", "find_therapist"],
 }
 for _technique in _TECHNIQUES:
     RELATED[_technique] = [t for t in _TECHNIQUES if t != _technique]

@@ -32,6 +32,19 @@ def test_answers_the_selected_faq_and_remembers_the_topic_with_a_one_time_health
     assert events == [SlotSet("faq_topic", "insurance"), SlotSet("health_note_given", True)]
 
 
+def test_the_price_answer_states_the_prices_bookings_are_charged():
+    events, messages = run(ActionAnswerFaq(), "prices_question.json")
+    assert messages == [
+        {
+            "text": None, "buttons": [], "elements": [], "custom": {}, "template": "utter_faq/prices",
+            "response": "utter_faq/prices", "image": None, "attachment": None,
+            "prices": "- medical (therapeutic) massage: 60 min $140, 90 min $195, 120 min $250\n"
+                      "- relaxation massage: 60 min $120, 90 min $165, 120 min $210",
+        }
+    ]  # fmt: skip
+    assert events == [SlotSet("faq_topic", "prices")]
+
+
 def test_health_note_is_not_repeated_and_not_given_for_non_health_topics():
     events, messages = run(ActionAnswerFaq(), "tipping_question_after_health_note.json")
     assert templates(messages) == ["utter_faq/tipping"]

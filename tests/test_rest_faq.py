@@ -8,6 +8,7 @@ import yaml
 from messaging_cases import BLANK_TEXTS, ODD_TEXTS
 
 from conftest import texts
+from massage import policy, pricing, service_area
 
 RESPONSES = yaml.safe_load((Path(__file__).resolve().parent.parent / "domain.yml").read_text())["responses"]
 
@@ -43,6 +44,25 @@ PARAPHRASES = {
 @pytest.mark.parametrize("key", sorted(PARAPHRASES))
 def test_every_faq_key_answers_an_unseen_paraphrase(stack, sender, key):
     assert answer(key) in texts(stack.say(PARAPHRASES[key], sender))
+
+
+@pytest.mark.parametrize(
+    "question, stated",
+    [
+        ("how much would a 90 minute session set me back?", pricing.price_list()),
+        ("do I get charged if I call off my appointment the day before?", policy.CANCELLATION_POLICY),
+        ("do your therapists come out to silver lake?", service_area.area_names()),
+    ],
+)
+def test_the_business_terms_are_stated_as_the_booking_applies_them(stack, sender, question, stated):
+    assert stated in texts(stack.say(question, sender))
+
+
+def test_a_question_about_terms_in_the_middle_of_a_booking_then_the_booking_goes_on(stack, sender):
+    texts(stack.say("book a 60 minute swedish massage", sender))
+    reply = texts(stack.say("what's the cancellation policy?", sender))
+    assert policy.CANCELLATION_POLICY in reply and "address" in reply
+    assert "When would you like" in texts(stack.say("8500 Sunset Blvd, West Hollywood 90069", sender))
 
 
 def test_follow_up_on_a_technique_after_the_list(stack, sender):
