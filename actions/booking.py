@@ -211,12 +211,13 @@ class ValidateBookingForm(FormValidation):
     ) -> Dict[str, Any]:
         # NLU can read a bare name as a command or question ("Ada Stone" as stop, "Ben Cruz" as
         # urgent symptoms), which would end the form. A message that is just a person's name, as
-        # spaCy sees it, answers "What name?".
+        # spaCy sees it or as it is capitalised, answers "What name?".
         if tracker.get_slot("requested_slot") != "client_name" or _intent(tracker) not in NOT_ANSWERS:
             return {}
         text = " ".join((tracker.latest_message.get("text") or "").split())
         people = [e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "PERSON"]
-        return {"client_name": text} if text and text.lower() in (str(p).lower() for p in people) else {}
+        is_name = text.lower() in (str(p).lower() for p in people) or contact.typed_as_a_name(text)
+        return {"client_name": text} if text and is_name else {}
 
     async def extract_booking_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -21,6 +21,7 @@ _NAME_INTRO = re.compile(
 _NAME_OUTRO = re.compile(r"[\s,]+(?:please|pls|thanks|thank you)$", re.I)
 # Words typed in passing that are no one's name, so "lol" is not booked as Lol.
 _NOT_NAMES = {"lol", "haha", "huh", "hmm", "hm", "ok", "okay", "idk", "nvm", "what", "why", "no", "yes", "none"}
+_COMMAND_WORDS = {"stop", "cancel", "never", "mind", "help", "quit", "exit", "person", "human", "agent", "forget"}
 _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[ '’.\-][^\W\d_]*)*$")
 _EMAIL_TOKEN = re.compile(r"[^\s<>\"',;()]+@[^\s<>\"',;()]+")
 
@@ -58,6 +59,21 @@ def normalise_email(text: str) -> str | None:
         return validate_email(match.group(0).rstrip("."), check_deliverability=False).normalized
     except EmailNotValidError:
         return None
+
+
+def typed_as_a_name(text: str) -> bool:
+    """Two to four words, each capitalised as people write their names ("Rosalind Quimby").
+
+    NLU may read an unusual name as a command; written like this, and with no command word,
+    it is an answer to "What name?".
+    """
+    words = " ".join((text or "").split()).strip(" .,!").split(" ")
+    return (
+        2 <= len(words) <= 4
+        and all(word[:1].isupper() for word in words)
+        and not _COMMAND_WORDS.intersection(word.lower() for word in words)
+        and clean_name(text) is not None
+    )
 
 
 def clean_name(text: str) -> str | None:

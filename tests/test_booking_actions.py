@@ -408,6 +408,7 @@ async def test_an_all_letter_reference_nlu_cut_short_is_read_from_the_message():
 @pytest.mark.parametrize(
     "text, intent, person, name",
     [("Ben Cruz", "urgent_symptoms", "Ben Cruz", "Ben Cruz"), ("ada stone", "stop", "ada stone", "Ada Stone"),
+     ("Rosalind Quimby", "stop", None, "Rosalind Quimby"), ("Never Mind", "stop", None, None),
      ("stop", "stop", None, None), ("I have chest pain", "urgent_symptoms", None, None)],
 )
 async def test_a_bare_name_nlu_misreads_still_answers_what_name(text, intent, person, name):

@@ -218,6 +218,15 @@ def test_names(text, name):
     assert contact.clean_name(text) == name
 
 
+@pytest.mark.parametrize(
+    "text, is_name",
+    [("Rosalind Quimby", True), ("Kate O'Neill", True), ("rosalind quimby", False), ("Never Mind", False),
+     ("Stop", False), ("Talk To A Person", False), ("WH-GEDEFX", False), ("Call Me Tomorrow At 5", False)],
+)  # fmt: skip
+def test_a_name_is_recognised_by_how_it_is_written(text, is_name):
+    assert contact.typed_as_a_name(text) is is_name
+
+
 @pytest.mark.parametrize("text", ["not sure", "I'm not sure", "I don't know", "maybe"])
 def test_unsure_answers_are_neither_yes_nor_no(text):
     assert intake.is_unsure(text) and intake.parse_yes_no(text) is None
