@@ -53,7 +53,7 @@ _PATTERNS = [
         rf"\1\2{MASK}\2",
     ),
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), MASK),
-    # Street addresses: a house number, one to four words and a street type, optional unit.
+    # Street addresses, as the booking form finds them in a message.
     (STREET_ADDRESS, MASK),
     # Phone numbers: ten digits, an optional country code, the usual separators.
     (re.compile(r"(?<![\w.])(?:\+?\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\w.])"), MASK),

@@ -73,7 +73,7 @@ STREET_ADDRESS = re.compile(
     re.I,
 )
 # Between the street and its ZIP: a city and state at most ("West Hollywood, CA").
-_TO_ZIP = re.compile(r"[\s,]*(?:[A-Za-z.'-]+[\s,]+){0,4}?(\d{5})(?:-\d{4})?\b")
+_TO_ZIP = re.compile(r"[\s,]*(?:[A-Za-z.'-]+[\s,]+){0,4}?" + _ANY_ZIP.pattern)
 
 
 @dataclass(frozen=True)
