@@ -101,7 +101,7 @@ def init_db() -> None:
 
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")  # each capability may add its own branch of migrations
     with session_scope() as session:
         load_directory_if_empty(session)
 

@@ -1,4 +1,4 @@
-"""The database schema: the provider directory, bookings and handoff requests."""
+"""The database schema: the provider directory, bookings, handoff requests and unanswered questions."""
 
 from datetime import datetime, timezone
 
@@ -120,4 +120,23 @@ class HandoffRequest(Base):
     reason = Column(String(500), nullable=False)
     channel = Column(String(64), nullable=False)
     status = Column(String(16), nullable=False, default="open")
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class UnansweredQuestion(Base):
+    """A question the assistant had no answer for, kept for the owner to review and label."""
+
+    __tablename__ = "unanswered_questions"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    channel = Column(String(64), nullable=False)
+    # What the visitor asked, with emails, phone numbers and street addresses masked.
+    text = Column(Text, nullable=False)
+    # The text folded for grouping: lower case, punctuation and repeated spaces gone.
+    normalized = Column(String(500), nullable=False, index=True)
+    # The topic an admin assigned (an intent, or faq/<key>), for the next training.
+    label = Column(String(64))
+    labelled_by = Column(String(254))
+    labelled_at = Column(UTCDateTime)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)

@@ -21,6 +21,15 @@ PERSONAL_SLOTS = (
     r"client_name|client_phone|client_email|booking_address|booking_zip|access_notes|lookup_phone|intake_\w+"
 )
 
+# Ways to reach a person or find their home: an email, a street address, a phone number.
+_CONTACT_PATTERNS = [
+    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), MASK),
+    # Street addresses, as the booking form finds them in a message.
+    (STREET_ADDRESS, MASK),
+    # Phone numbers: ten digits, an optional country code, the usual separators.
+    (re.compile(r"(?<![\w.])(?:\+?\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\w.])"), MASK),
+]
+
 # (pattern, replacement): a kept prefix in group 1 where there is one.
 _PATTERNS = [
     # Rasa's debug lines quote what the visitor typed; any of it may be a health answer.
@@ -52,11 +61,7 @@ _PATTERNS = [
         re.compile(r"""(["']entity["']: ["'][^"']+["'][^{}]*?["']value["']: )(["'])(?:(?!\2).)*\2"""),
         rf"\1\2{MASK}\2",
     ),
-    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), MASK),
-    # Street addresses, as the booking form finds them in a message.
-    (STREET_ADDRESS, MASK),
-    # Phone numbers: ten digits, an optional country code, the usual separators.
-    (re.compile(r"(?<![\w.])(?:\+?\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\w.])"), MASK),
+    *_CONTACT_PATTERNS,
     # Health intake answers typed in full.
     (
         re.compile(
@@ -67,6 +72,14 @@ _PATTERNS = [
         MASK,
     ),
 ]
+
+
+def redact_contacts(text: str) -> str:
+    """`text` without emails, street addresses and phone numbers: for what staff must read, such
+    as a question the assistant could not answer."""
+    for pattern, replacement in _CONTACT_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def redact(text: str) -> str:

@@ -12,6 +12,10 @@ model="models/weho-$fingerprint.tar.gz"
 
 if [ ! -f "$model" ]; then
   mkdir -p "$cache_root" models
+  # One training at a time on this machine: two checkouts asking for the same model wait for
+  # the first instead of both spending the CPU.
+  exec 9>"$cache_root/.train.lock"
+  flock 9
   if [ ! -f "$cache_root/weho-$fingerprint.tar.gz" ]; then
     echo "Training the assistant (fingerprint $fingerprint)..."
     start=$(date +%s)
