@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import List
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from massage.clock import LA, now
-from massage.models import HandoffRequest
+from massage.models import HandoffRequest, utcnow
 
 # The care team reads handoff requests during these hours, Los Angeles time, every day.
 TEAM_OPENS = time(8, 0)
@@ -49,6 +49,43 @@ def open_requests(session: Session) -> List[HandoffRequest]:
             .order_by(HandoffRequest.created_at)
         ).scalars()
     )
+
+
+def waiting_and_taken(session: Session) -> List[HandoffRequest]:
+    """The console's inbox: requests nobody has taken yet, then those a person is answering."""
+    return list(
+        session.execute(
+            select(HandoffRequest)
+            .where(HandoffRequest.status.in_(("open", "taken")))
+            .order_by(HandoffRequest.status, HandoffRequest.created_at)
+        ).scalars()
+    )
+
+
+def _move(session: Session, request_id: int, from_status: str, **changes) -> bool:
+    """One conditional UPDATE: of two staff acting on one request at once, exactly one moves it."""
+    result = session.execute(
+        update(HandoffRequest)
+        .where(HandoffRequest.id == request_id, HandoffRequest.status == from_status)
+        .values(**changes)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def take(session: Session, request_id: int, staff_email: str) -> bool:
+    """Whether `staff_email` took the request; False if someone else took it first or it is closed."""
+    return _move(session, request_id, "open", status="taken", taken_by=staff_email, taken_at=utcnow())
+
+
+def release(session: Session, request_id: int) -> bool:
+    """Give a taken request back to the queue (the visitor could not be told it was taken)."""
+    return _move(session, request_id, "taken", status="open", taken_by=None, taken_at=None)
+
+
+def close(session: Session, request_id: int) -> bool:
+    """Whether the request was handed back to the assistant now (False if it already was)."""
+    return _move(session, request_id, "taken", status="closed", closed_at=utcnow())
 
 
 if __name__ == "__main__":

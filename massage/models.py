@@ -1,4 +1,5 @@
-"""The database schema: the provider directory, bookings, handoff requests and unanswered questions."""
+"""The database schema: the provider directory, bookings, handoff requests, unanswered questions,
+and the care team's console (staff accounts, their sessions, the audit log)."""
 
 from datetime import datetime, timezone
 
@@ -119,8 +120,14 @@ class HandoffRequest(Base):
     conversation_id = Column(String(255), nullable=False, index=True)
     reason = Column(String(500), nullable=False)
     channel = Column(String(64), nullable=False)
+    # open -> taken (a person is talking) -> closed (handed back to the assistant)
     status = Column(String(16), nullable=False, default="open")
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    taken_by = Column(String(254))
+    taken_at = Column(UTCDateTime)
+    closed_at = Column(UTCDateTime)
+    # A phone number or email left for a call back outside the care team's hours.
+    callback_contact = Column(String(254))
 
 
 class UnansweredQuestion(Base):
@@ -140,3 +147,42 @@ class UnansweredQuestion(Base):
     labelled_by = Column(String(254))
     labelled_at = Column(UTCDateTime)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class StaffAccount(Base):
+    """A care-team member or admin who signs in to the console."""
+
+    __tablename__ = "staff_accounts"
+
+    id = Column(Integer, primary_key=True)
+    email = Column(String(254), unique=True, nullable=False)
+    password_hash = Column(String(255), nullable=False)  # Argon2id, with its parameters and salt
+    role = Column(String(16), nullable=False, default="care")  # care | admin
+    failed_attempts = Column(Integer, nullable=False, default=0)
+    locked_until = Column(UTCDateTime)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class StaffSession(Base):
+    """A signed-in browser: the cookie holds a random token, the row only its SHA-256."""
+
+    __tablename__ = "staff_sessions"
+
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), unique=True, nullable=False)
+    staff_id = Column(Integer, ForeignKey("staff_accounts.id", ondelete="CASCADE"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at = Column(UTCDateTime, nullable=False)
+
+
+class AuditEntry(Base):
+    """Who did what in the console, and when: every action and every view of health answers."""
+
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    actor = Column(String(254), nullable=False)
+    action = Column(String(64), nullable=False)
+    target = Column(String(255), nullable=False, default="")
