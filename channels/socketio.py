@@ -8,11 +8,14 @@ trusts the client: a message that is not text, an odd session id or bad
 metadata raises inside the handler and the visitor hears nothing.
 
 This subclass replaces the session handler and puts a check in front of
-Rasa's message handler; everything else is Rasa's.
+Rasa's message handler; everything else is Rasa's. With SOCKETIO_REDIS_URL set (production),
+the replicas share their rooms through Redis, so a message sent through one replica (the care
+team's console uses any) reaches a widget connected to another.
 """
 
 import inspect
 import logging
+import os
 import re
 import uuid
 from collections.abc import Awaitable, Callable
@@ -21,6 +24,7 @@ from typing import Any
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from sanic import Blueprint
+from socketio import AsyncRedisManager
 
 from channels.formatting import EMPTY_TEXT_REPLY, FAILURE_REPLY
 from massage.text import clean_user_text
@@ -48,6 +52,12 @@ class SocketIOInput(RasaSocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         socketio_webhook = super().blueprint(on_new_message)
         sio = self.sio
+        if os.environ.get("SOCKETIO_REDIS_URL"):
+            # Set before any client connects: the server starts the manager's listener then.
+            sio.manager = AsyncRedisManager(
+                os.environ["SOCKETIO_REDIS_URL"], channel=os.environ.get("SOCKETIO_REDIS_CHANNEL", "socketio")
+            )
+            sio.manager.set_server(sio)
         namespace = self.namespace
         rasa_handle_message = sio.handlers[namespace or "/"][self.user_message_evt]
 

@@ -58,6 +58,10 @@ def _sign_in_routes(app: Sanic) -> None:
     async def health(_request: Request) -> HTTPResponse:
         return response.json({"status": "ok"})
 
+    @app.get("/favicon.ico")
+    async def favicon(_request: Request) -> HTTPResponse:
+        return response.empty()
+
     @app.get("/login")
     async def login_page(request: Request) -> HTTPResponse:
         return _login_form(request)
@@ -93,7 +97,8 @@ def _sign_in_routes(app: Sanic) -> None:
 
 
 def _login_form(request: Request, error: str | None = None, status: int = 200) -> HTTPResponse:
-    token = new_login_csrf()
+    # Kept while the cookie lives: another tab's (or the favicon's) visit must not void this form.
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or new_login_csrf()
     reply = render(request, "login.html", status=status, login_csrf=token, error=error)
     set_cookie(reply, LOGIN_CSRF_COOKIE, token, 3600)
     return reply

@@ -16,8 +16,8 @@ SESSION_COOKIE = "console_session"
 LOGIN_CSRF_COOKIE = "console_login_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
-# Reached without signing in: the sign-in page itself, its stylesheet and script, the health check.
-PUBLIC_PATHS = ("/login", "/static/", "/health")
+# Reached without signing in: the sign-in page, its stylesheet and script, the health check, the icon.
+PUBLIC_PATHS = ("/login", "/static/", "/health", "/favicon.ico")
 
 
 def secure_cookies() -> bool:

@@ -10,6 +10,9 @@ PORT=${PORT:-5005}                      # public: /webhooks/* and /socket.io/ on
 LISTEN=${LISTEN:-127.0.0.1}
 ADMIN_PORT=${ADMIN_PORT:-5006}          # HTTP API, loopback only, token required
 ACTIONS_PORT=${ACTIONS_PORT:-5055}      # action servers, loopback only
+CONSOLE_PORT=${CONSOLE_PORT:-5007}      # the care team's console, through nginx
+CONSOLE_LISTEN=${CONSOLE_LISTEN:-127.0.0.1}  # not public: loopback, or a staff-only interface
+CONSOLE_BACKEND_PORT=${CONSOLE_BACKEND_PORT:-5170}
 RASA_BASE_PORT=${RASA_BASE_PORT:-5100}  # replica i listens on RASA_BASE_PORT + i
 ACTIONS_BASE_PORT=${ACTIONS_BASE_PORT:-5150}
 RASA_REPLICAS=${RASA_REPLICAS:-2}
@@ -22,6 +25,9 @@ export REDIS_HOST=${REDIS_HOST:-127.0.0.1} REDIS_PORT=${REDIS_PORT:-6379} REDIS_
 export REDIS_KEY_PREFIX=${REDIS_KEY_PREFIX:-weho}
 export DATABASE_URL=${DATABASE_URL:-postgresql+psycopg2://$POSTGRES_USER${POSTGRES_PASSWORD:+:$POSTGRES_PASSWORD}@$POSTGRES_HOST:$POSTGRES_PORT/$POSTGRES_DB}
 export ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_PORT/webhook"
+# socket.io rooms shared by the replicas, so a console message sent through one reaches a widget on another.
+export SOCKETIO_REDIS_URL=${SOCKETIO_REDIS_URL:-redis://$REDIS_HOST:$REDIS_PORT/$REDIS_DB}
+export SOCKETIO_REDIS_CHANNEL=${SOCKETIO_REDIS_CHANNEL:-$REDIS_KEY_PREFIX-socketio}
 export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"  # for channels.*, massage.* and the log filter
 export FORCE_JSON_LOGGING=1  # structured events as JSON, the form the redaction reads
 export SANIC_WORKERS=1
@@ -72,6 +78,13 @@ start_actions() {
   .venv/bin/rasa run actions --port "$((ACTIONS_BASE_PORT + $1))" --actions actions "${logging[@]}" &
   echo $! > "$STATE_DIR/pids/actions-$1.pid"
 }
+# The console calls the HTTP API through nginx's operator listener (any replica); its session
+# cookie is Secure (browsers send it to https:// and to http://localhost).
+start_console() {
+  RASA_URL="http://127.0.0.1:$ADMIN_PORT" RASA_TOKEN="$RASA_TOKEN" CONSOLE_SECURE_COOKIES=${CONSOLE_SECURE_COOKIES:-1} \
+    .venv/bin/python -m console --port "$CONSOLE_BACKEND_PORT" >/dev/null &
+  echo $! > "$STATE_DIR/pids/console.pid"
+}
 rasa_servers="" action_servers=""
 for i in $(seq 0 $((ACTION_REPLICAS - 1))); do
   start_actions "$i"
@@ -97,8 +110,11 @@ done
 for i in $(seq 0 $((ACTION_REPLICAS - 1))); do
   wait_for "http://127.0.0.1:$((ACTIONS_BASE_PORT + i))/health" 120 "$STATE_DIR/pids/actions-$i.pid"
 done
+start_console
+wait_for "http://127.0.0.1:$CONSOLE_BACKEND_PORT/health" 60 "$STATE_DIR/pids/console.pid"
 
 STATE="$STATE_DIR" PUBLIC_PORT="$PORT" LISTEN="$LISTEN" ADMIN_PORT="$ADMIN_PORT" ACTIONS_PORT="$ACTIONS_PORT" \
+CONSOLE_PORT="$CONSOLE_PORT" CONSOLE_LISTEN="$CONSOLE_LISTEN" CONSOLE_BACKEND_PORT="$CONSOLE_BACKEND_PORT" \
 RASA_SERVERS="$rasa_servers" ACTION_SERVERS="$action_servers" .venv/bin/python - <<'PY' > "$STATE_DIR/nginx.conf"
 import os, re, sys
 template = open("deploy/nginx.conf.template").read()
@@ -109,6 +125,7 @@ nginx_pid=$!
 echo "$nginx_pid" > "$STATE_DIR/pids/nginx.pid"
 wait_for "http://127.0.0.1:$PORT/health" 30
 echo "Production mode ready: http://localhost:$PORT/webhooks/rest/webhook ($RASA_REPLICAS Rasa replicas, $ACTION_REPLICAS action servers)"
+echo "Care team console: http://$CONSOLE_LISTEN:$CONSOLE_PORT (accounts: .venv/bin/python -m massage.staff add <email>)"
 
 # A server that dies is restarted; meanwhile nginx sends its work to the others.
 while kill -0 "$nginx_pid" 2>/dev/null; do
@@ -125,4 +142,8 @@ while kill -0 "$nginx_pid" 2>/dev/null; do
       start_actions "$i"
     fi
   done
+  if ! kill -0 "$(cat "$STATE_DIR/pids/console.pid")" 2>/dev/null; then
+    echo "The console exited; restarting it" >&2
+    start_console
+  fi
 done

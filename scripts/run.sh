@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts the action server (5055), the Rasa server (5005) and the web chat demo (8080), in the foreground.
+# Starts the action server (5055), the Rasa server (5005), the web chat demo (8080) and the care
+# team's console (8090), in the foreground.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=$(scripts/model.sh)
@@ -34,4 +35,6 @@ trap 'kill $(jobs -p) 2>/dev/null || true' EXIT INT TERM
   --enable-api --auth-token "$RASA_TOKEN" --cors $CORS_ORIGINS "${logging[@]}" &
 # The demo site with the chat widget: http://localhost:${WEB_PORT:-8080}
 .venv/bin/python web/serve.py &
+# The care team's console (accounts: python -m massage.staff add <email>); it prints its address.
+RASA_URL=http://localhost:5005 RASA_TOKEN="$RASA_TOKEN" .venv/bin/python -m console --port "${CONSOLE_PORT:-8090}" &
 wait -n
