@@ -89,8 +89,9 @@ def test_the_add_command_asks_for_the_password_twice_and_never_takes_it_from_arg
     created = subprocess.run(command, input=f"{PASSWORD}\n{PASSWORD}\n", env=env, capture_output=True, text=True)
     assert created.returncode == 0, created.stderr
     assert "Created admin account lee@example.com" in created.stdout
+    retyped_differently = f"{PASSWORD}\nsomething else\n"
     differing = subprocess.run(
-        [*command[:-3], "kim@example.com"], input=f"{PASSWORD}\nsomething else\n", env=env, capture_output=True, text=True
+        [*command[:-3], "kim@example.com"], input=retyped_differently, env=env, capture_output=True, text=True
     )
     assert differing.returncode != 0 and "differ" in differing.stderr
     with pytest.raises(SystemExit):  # no --password option exists
