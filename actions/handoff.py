@@ -4,12 +4,14 @@ import logging
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.faq import SOMETHING_ELSE_BUTTON, faq_button, faq_candidates
+from massage.contact import display_phone, normalise_email, normalise_phone
 from massage.db import session_scope
-from massage.handoff import TEAM_CLOSES, TEAM_OPENS, request_handoff
+from massage.handoff import TEAM_CLOSES, TEAM_OPENS, note_callback, request_handoff
 
 logger = logging.getLogger(__name__)
 
@@ -86,4 +88,42 @@ class ActionHandoff(Action):
             text=f"I've asked a person from our team to take over (request #{ticket.number}). {when} "
             "I'm still here if you want to keep asking me questions in the meantime."
         )
-        return []
+        if ticket.team_available_now or tracker.active_loop.get("name"):
+            return []
+        return [FollowupAction("callback_form")]  # offers a call back; never in the middle of a booking
+
+
+class ActionNoteCallback(Action):
+    """Keeps the phone number or email left for a call back on the handoff request (the console shows it)."""
+
+    def name(self) -> str:
+        return "action_note_callback"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        text = tracker.get_slot("callback_contact") or ""
+        phone, email = normalise_phone(text), normalise_email(text)
+        contact = ", ".join(filter(None, [display_phone(phone) if phone else None, email]))
+        if not contact:
+            dispatcher.utter_message(
+                text="No problem, I won't leave a number for them. "
+                "The team will still read this conversation when they're back."
+            )
+            return [SlotSet("callback_contact", None)]
+        try:
+            with session_scope() as db:
+                noted = note_callback(db, tracker.sender_id, contact)
+        except SQLAlchemyError:
+            logger.exception("could not note a call-back contact")
+            noted = False
+        if noted:
+            dispatcher.utter_message(
+                text="Thanks, I've passed that on: the team will get back to you there when they're in."
+            )
+        else:
+            dispatcher.utter_message(
+                text="I'm sorry, I couldn't pass that on just now. Please ask for a person again in a few minutes."
+            )
+        # The contact lives on the handoff request now; the conversation need not keep it in a slot.
+        return [SlotSet("callback_contact", None)]

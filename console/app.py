@@ -113,12 +113,11 @@ def _inbox_routes(app: Sanic) -> None:
 
     @app.get("/inbox/<request_id:int>")
     async def conversation(request: Request, request_id: int) -> HTTPResponse:
-        me = request.ctx.signed_in.staff
+        item = _handoff_request(request_id)
+        if item is None:
+            return _no_such_request(request)
         with session_scope() as db:
-            item = db.get(HandoffRequest, request_id)
-            if item is None:
-                return render(request, "missing.html", status=404, what="handoff request")
-            audit.record(db, me.email, "view_conversation", f"handoff #{request_id}")
+            audit.record(db, request.ctx.signed_in.staff.email, "view_conversation", f"handoff #{request_id}")
         lines = transcripts.conversation(default_tracker_url(), item.conversation_id)
         return render(request, "conversation.html", item=item, lines=lines, now=utcnow())
 
@@ -129,8 +128,7 @@ def _inbox_routes(app: Sanic) -> None:
             after = int(request.args.get("after", "0"))
         except ValueError:
             return response.json({"error": "after must be a number"}, status=400)
-        with session_scope() as db:
-            item = db.get(HandoffRequest, request_id)
+        item = _handoff_request(request_id)
         if item is None:
             return response.json({"error": "no such request"}, status=404)
         lines = transcripts.conversation(default_tracker_url(), item.conversation_id, after_id=after)
@@ -145,10 +143,10 @@ def _inbox_routes(app: Sanic) -> None:
     @app.post("/inbox/<request_id:int>/take")
     async def take(request: Request, request_id: int) -> HTTPResponse:
         me = request.ctx.signed_in.staff
+        item = _handoff_request(request_id)
+        if item is None:
+            return _no_such_request(request)
         with session_scope() as db:
-            item = db.get(HandoffRequest, request_id)
-            if item is None:
-                return render(request, "missing.html", status=404, what="handoff request")
             won = handoff.take(db, request_id, me.email)
             audit.record(db, me.email, "take_handoff" if won else "take_handoff_lost", f"handoff #{request_id}")
         if not won:
@@ -193,10 +191,18 @@ def _inbox_routes(app: Sanic) -> None:
         return response.redirect("/inbox?notice=handed_back", status=303)
 
 
+def _handoff_request(request_id: int) -> HandoffRequest | None:
+    with session_scope() as db:
+        return db.get(HandoffRequest, request_id)
+
+
+def _no_such_request(request: Request) -> HTTPResponse:
+    return render(request, "missing.html", status=404, what="handoff request")
+
+
 def _taken_by(request_id: int, email: str) -> tuple[HandoffRequest | None, str | None]:
     """The request, if `email` has it; else why not (a NOTICES key)."""
-    with session_scope() as db:
-        item = db.get(HandoffRequest, request_id)
+    item = _handoff_request(request_id)
     if item is None or item.status == "closed":
         return item, "closed"
     if item.status != "taken" or item.taken_by != email:

@@ -5,6 +5,7 @@ intake (each view audited), and cancelling or moving it through massage.bookings
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from sanic import Blueprint, Request, response
@@ -94,41 +95,43 @@ def _visit_page(request: Request, reference: str, error: str | None = None, alte
 
 @board.post("/bookings/<reference:str>/cancel")
 async def cancel(request: Request, reference: str) -> HTTPResponse:
-    me = request.ctx.signed_in.staff
-    with session_scope() as db:
-        found = _booking(db, reference)
-    if found is None:
-        return render(request, "missing.html", status=404, what="booking")
-    booking = found[0]
-    try:
+    def cancel_it(booking: Booking) -> None:
         bookings.cancel_booking(booking.reference, booking.phone)
-    except bookings.BookingError as refused:
-        return _visit_page(request, booking.reference, error=str(refused))
-    with session_scope() as db:
-        audit.record(db, me.email, "cancel_booking", booking.reference)
-    return response.redirect(f"/bookings/{booking.reference}?notice=cancelled", status=303)
+
+    return _change(request, reference, "cancel_booking", "cancelled", cancel_it)
 
 
 @board.post("/bookings/<reference:str>/move")
 async def move(request: Request, reference: str) -> HTTPResponse:
-    me = request.ctx.signed_in.staff
+    def reschedule(booking: Booking) -> None:
+        bookings.reschedule_booking(booking.reference, booking.phone, _chosen_start(request))
+
+    return _change(request, reference, "move_booking", "moved", reschedule)
+
+
+def _chosen_start(request: Request) -> datetime:
+    try:
+        chosen = datetime.fromisoformat(request.form.get("starts_at", ""))
+    except ValueError:
+        raise bookings.BookingError("Pick one of the free times.") from None
+    return chosen if chosen.tzinfo else chosen.replace(tzinfo=LA)
+
+
+def _change(
+    request: Request, reference: str, action: str, notice: str, change: Callable[[Booking], None]
+) -> HTTPResponse:
+    """Cancel or move a visit with massage.bookings' rules (which tell the client), and audit it."""
     with session_scope() as db:
         found = _booking(db, reference)
     if found is None:
         return render(request, "missing.html", status=404, what="booking")
     booking = found[0]
     try:
-        new_start = datetime.fromisoformat(request.form.get("starts_at", ""))
-        if new_start.tzinfo is None:
-            new_start = new_start.replace(tzinfo=LA)
-    except ValueError:
-        return _visit_page(request, booking.reference, error="Pick one of the free times.")
-    try:
-        bookings.reschedule_booking(booking.reference, booking.phone, new_start)
+        change(booking)
     except bookings.SlotTaken as taken:
         return _visit_page(request, booking.reference, error=f"Not moved: {taken}", alternatives=taken.alternatives)
     except bookings.BookingError as refused:
         return _visit_page(request, booking.reference, error=str(refused))
     with session_scope() as db:
-        audit.record(db, me.email, "move_booking", booking.reference)
-    return response.redirect(f"/bookings/{booking.reference}?notice=moved", status=303)
+        audit.record(db, request.ctx.signed_in.staff.email, action, booking.reference)
+    return response.redirect(f"/bookings/{booking.reference}?notice={notice}", status=303)

@@ -21,6 +21,7 @@ from massage.db import ROOT
 JOINED = "A person from our care team has joined the chat and will answer you here."
 HANDED_BACK = "Our care team has handed you back to the assistant. Ask me anything, or ask for a person again."
 TIMEOUT = aiohttp.ClientTimeout(total=15)
+CALLBACK_FORM = "callback_form"  # domain.yml: the out-of-hours offer to leave a number
 
 
 class RelayFailed(Exception):
@@ -45,21 +46,40 @@ def _bot(text: str, staff: str) -> dict:
     return {"event": "bot", "text": text, "metadata": {"staff": staff}}
 
 
-async def _append(conversation_id: str, events: list[dict]) -> None:
-    url = f"{rasa_url()}/conversations/{quote(conversation_id, safe=':+@')}/tracker/events"
-    params = {"output_channel": "latest", "execute_side_effects": "true", "token": rasa_token()}
+def _conversation_url(conversation_id: str) -> str:
+    return f"{rasa_url()}/conversations/{quote(conversation_id, safe=':+@')}/tracker"
+
+
+async def _call(method: str, url: str, params: dict, body: list | None = None) -> dict:
+    """One authenticated call to Rasa's HTTP API; its JSON answer."""
     try:
         async with aiohttp.ClientSession(timeout=TIMEOUT) as http:
-            async with http.post(url, params=params, json=events) as response:
-                if response.status != 200:
-                    raise RelayFailed(f"Rasa answered {response.status}")
+            async with http.request(method, url, params={**params, "token": rasa_token()}, json=body) as reply:
+                if reply.status != 200:
+                    raise RelayFailed(f"Rasa answered {reply.status}")
+                return await reply.json()
     except aiohttp.ClientError as error:
         raise RelayFailed(f"Rasa could not be reached: {type(error).__name__}") from error
 
 
+async def _append(conversation_id: str, events: list[dict]) -> None:
+    params = {"output_channel": "latest", "execute_side_effects": "true", "include_events": "NONE"}
+    await _call("POST", f"{_conversation_url(conversation_id)}/events", params, events)
+
+
+async def _active_loop(conversation_id: str) -> str | None:
+    state = await _call("GET", _conversation_url(conversation_id), {"include_events": "NONE"})
+    return (state.get("active_loop") or {}).get("name")
+
+
 async def join(conversation_id: str, staff: str) -> None:
-    """Pause the assistant (NLU still runs; it stays quiet) and tell the visitor a person joined."""
-    await _append(conversation_id, [{"event": "pause"}, _bot(JOINED, staff)])
+    """Pause the assistant (NLU still runs; it stays quiet) and tell the visitor a person joined.
+    A pending out-of-hours call-back offer ends: a person is answering now."""
+    events = [{"event": "pause"}, _bot(JOINED, staff)]
+    if await _active_loop(conversation_id) == CALLBACK_FORM:
+        ended = [{"event": "active_loop", "name": None}, {"event": "slot", "name": "requested_slot", "value": None}]
+        events = ended + events
+    await _append(conversation_id, events)
 
 
 async def say(conversation_id: str, staff: str, text: str) -> None:

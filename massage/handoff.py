@@ -51,6 +51,17 @@ def open_requests(session: Session) -> List[HandoffRequest]:
     )
 
 
+def note_callback(session: Session, conversation_id: str, contact: str) -> bool:
+    """Keep the number or email left on the conversation's open request; False if none is open."""
+    result = session.execute(
+        update(HandoffRequest)
+        .where(HandoffRequest.conversation_id == conversation_id, HandoffRequest.status == "open")
+        .values(callback_contact=contact[:254])
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount > 0
+
+
 def waiting_and_taken(session: Session) -> List[HandoffRequest]:
     """The console's inbox: requests nobody has taken yet, then those a person is answering."""
     return list(

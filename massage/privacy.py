@@ -18,7 +18,8 @@ MASK = "[redacted]"
 
 # Slots whose values are personal: contact details, the visit address and the health intake.
 PERSONAL_SLOTS = (
-    r"client_name|client_phone|client_email|booking_address|booking_zip|access_notes|lookup_phone|intake_\w+"
+    r"client_name|client_phone|client_email|booking_address|booking_zip|access_notes|lookup_phone|callback_contact"
+    r"|intake_\w+"
 )
 
 # Ways to reach a person or find their home: an email, a street address, a phone number.

@@ -120,6 +120,7 @@ def _check(session: Session, address: str, password: str, at: datetime) -> tuple
     account.failed_attempts, account.locked_until = 0, None
     if _hasher.check_needs_rehash(account.password_hash):
         account.password_hash = _hasher.hash(password)
+    session.execute(delete(StaffSession).where(StaffSession.expires_at <= at))  # sessions that ran out
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     session.add(
         StaffSession(

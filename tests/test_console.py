@@ -22,7 +22,7 @@ from test_channels_telegram import fake_telegram, new_chat, post, sent_to, text_
 from test_web_widget import INJECTION, Chat, browser, chat_stack, demo_url  # noqa: F401 (fixtures)
 
 from bench.ports import free_port
-from conftest import BIN, ROOT, Stack, wait_for_http
+from conftest import BIN, ROOT, Stack, texts, wait_for_http
 from console import relay
 from massage import bookings, handoff, staff, unanswered
 from massage.clock import now
@@ -216,6 +216,17 @@ def test_telegram_visitor_and_staff_talk_both_ways(browser, stack, fake_telegram
     tell(FAQ_QUESTION)
     assert any(faq_answer("insurance") in text for text in replies_after(before))
     conversation.page.context.close()
+
+
+@pytest.mark.skipif(handoff.team_available(now()), reason="the call-back offer is made outside the team's hours")
+def test_out_of_hours_the_number_left_for_a_call_back_shows_in_the_inbox(stack, console_url, sender):
+    asked = texts(stack.say(HANDOFF_REQUEST, sender))
+    assert "type a phone number or email address" in asked
+    assert "passed that on" in texts(stack.say("(310) 555-0142", sender))
+    http, _ = http_sign_in(console_url, CARE)
+    inbox = http.get(f"{console_url}/inbox", timeout=10).text
+    row = re.search(rf"#{REQUEST_NUMBER.search(asked).group(1)}</a>.*?</tr>", inbox, re.S)
+    assert "(310) 555-0142" in row.group(0)
 
 
 # --- security, over plain HTTP -------------------------------------------------------------

@@ -5,13 +5,15 @@ from datetime import datetime
 import pytest
 import time_machine
 from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff import ActionHandoff
+from actions.handoff import ActionHandoff, ActionNoteCallback
 from conftest import load_fixture
 from massage.clock import LA
 from massage.db import session_scope, upgrade
 from massage.handoff import open_requests, request_handoff, team_available
+from massage.models import HandoffRequest
 
 
 @pytest.fixture
@@ -54,7 +56,7 @@ def test_handoff_action_records_the_request_and_tells_the_user(database):
     dispatcher = CollectingDispatcher()
     with time_machine.travel(datetime(2026, 12, 1, 21, 0, tzinfo=LA), tick=False):
         events = ActionHandoff().run(dispatcher, Tracker.from_dict(load_fixture("faq/asks_for_a_person.json")), {})
-    assert events == []
+    assert events == [FollowupAction("callback_form")]  # out of hours: a call back is offered
     assert [m["text"] for m in dispatcher.messages] == [
         "I've asked a person from our team to take over (request #1). Our care team is offline right now "
         "(they're in 8am–8pm Pacific); they'll pick this up first thing. "
@@ -64,3 +66,36 @@ def test_handoff_action_records_the_request_and_tells_the_user(database):
         assert [(r.conversation_id, r.channel, r.status) for r in open_requests(db)] == [
             ("visitor-9", "telegram", "open")
         ]
+
+
+def run_handoff(at: datetime, active_loop: str | None = None) -> list:
+    fixture = load_fixture("faq/asks_for_a_person.json")
+    fixture["active_loop"] = {"name": active_loop} if active_loop else {}
+    with time_machine.travel(at, tick=False):
+        return ActionHandoff().run(CollectingDispatcher(), Tracker.from_dict(fixture), {})
+
+
+def test_a_call_back_is_offered_only_out_of_hours_and_never_in_the_middle_of_a_booking(database):
+    assert run_handoff(datetime(2026, 12, 1, 10, 0, tzinfo=LA)) == []
+    assert run_handoff(datetime(2026, 12, 1, 21, 0, tzinfo=LA), active_loop="booking_form") == []
+    assert run_handoff(datetime(2026, 12, 1, 21, 0, tzinfo=LA)) == [FollowupAction("callback_form")]
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept", "reply"),
+    [
+        ("call me on 310 555 0142 please", "(310) 555-0142", "passed that on"),
+        ("dana.k@example.com", "dana.k@example.com", "passed that on"),
+        ("no thanks", None, "won't leave a number"),
+    ],
+)
+def test_the_number_or_email_left_is_kept_on_the_request(database, typed, kept, reply):
+    run_handoff(datetime(2026, 12, 1, 21, 0, tzinfo=LA))
+    fixture = load_fixture("faq/asks_for_a_person.json")
+    fixture["slots"] = {"callback_contact": typed}
+    dispatcher = CollectingDispatcher()
+    events = ActionNoteCallback().run(dispatcher, Tracker.from_dict(fixture), {})
+    assert events == [SlotSet("callback_contact", None)]
+    assert reply in dispatcher.messages[0]["text"]
+    with session_scope() as db:
+        assert [r.callback_contact for r in db.query(HandoffRequest)] == [kept]

@@ -40,6 +40,8 @@ GATE_CODE = "731942"
         ("[{'entity': 'PERSON', 'start': 0, 'end': 8, 'value': 'Jane Doe'}]", "Jane"),
         ('[{"entity": "DATE", "value": "4411", "start": 10, "extractor": "SpacyEntityExtractor"}]', "4411"),
         ('{"rasa_events": ["SlotSet(key: client_phone, value: (310) 555-0142)"]}', "0142"),
+        # What a visitor left for a call back out of hours, as typed ("ask for Rosalind").
+        ('{"slot_values": "\\tcallback_contact: ask for Rosalind\\n\\tfaq_topic: None"}', "Rosalind"),
         (r'"[state 3] user text: gate code 4411 | previous action name: action_listen\n[state 4]', "4411"),
         # A value with a comma, in Rasa's slot listing (JSON-escaped, then raw).
         (r'{"slot_values": "\taccess_notes: street parking, gate code 1234\n\tfaq_topic: None"}', "1234"),

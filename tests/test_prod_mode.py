@@ -28,9 +28,12 @@ import redis
 import requests
 import yaml
 from rest_cases import spoken
+from test_console import http_sign_in
+from test_web_widget import close, collect_replies, socket_client, wait_for, wait_for_session
 
 from bench.ports import free_port_block
 from conftest import ROOT, texts, wait_for_http
+from console.relay import HANDED_BACK, JOINED
 from massage import clock, when
 from massage.availability import TRAVEL_BUFFER
 
@@ -44,9 +47,10 @@ class Prod:
         self.workdir = workdir
         self.database = f"weho_prod_{uuid.uuid4().hex[:10]}"
         self.redis_prefix = f"prodtest{uuid.uuid4().hex[:8]}"
-        base = free_port_block(7)
+        base = free_port_block(9)
         self.port, self.admin_port, self.actions_port = base, base + 1, base + 2
         self.rasa_base, self.actions_base = base + 3, base + 5
+        self.console_port = base + 7
         self.env = {
             **os.environ,
             "MODEL": model, "PORT": str(self.port), "ADMIN_PORT": str(self.admin_port),
@@ -54,6 +58,9 @@ class Prod:
             "ACTIONS_BASE_PORT": str(self.actions_base), "RASA_REPLICAS": "2", "ACTION_REPLICAS": "2",
             "STATE_DIR": str(workdir / "state"), "POSTGRES_DB": self.database,
             "REDIS_KEY_PREFIX": self.redis_prefix, "RASA_TOKEN": TOKEN,
+            # The console over plain HTTP from the test (a Secure cookie would not come back).
+            "CONSOLE_PORT": str(self.console_port), "CONSOLE_BACKEND_PORT": str(base + 8),
+            "CONSOLE_SECURE_COOKIES": "0",
         }
         self.env.pop("DATABASE_URL", None)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -382,3 +389,37 @@ def test_the_bot_apologises_while_action_servers_are_down_and_recovers(prod: Pro
         wait_for_http(f"http://127.0.0.1:{port}/health", timeout=300)
     time.sleep(6)  # nginx retries a failed server after its fail_timeout
     assert RESPONSES["utter_faq/tipping"][0]["text"] in texts(prod.say("do I need to tip?", sender).json())
+
+
+def test_console_messages_reach_a_widget_on_either_replica(prod: Prod) -> None:
+    """Each visitor's socket is on one replica; the console's calls reach either one (nginx's
+    round robin), and every message still arrives: socket.io's rooms are shared through Redis."""
+    account = ("prod-care@example.com", "prod care passphrase")
+    database_url = f"postgresql+psycopg2://postgres@127.0.0.1:5432/{prod.database}"
+    subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "-m", "massage.staff", "add", account[0]],
+        input=f"{account[1]}\n{account[1]}\n", env={**prod.env, "DATABASE_URL": database_url},
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    )
+    console = f"http://127.0.0.1:{prod.console_port}"
+    assert requests.get(f"{prod.url}/login", timeout=10).status_code == 404  # not on the public port
+    http, token = http_sign_in(console, account)
+    for replica in range(2):
+        sio = socket_client(f"http://127.0.0.1:{prod.rasa_base + replica}")
+        try:
+            session_id = wait_for_session(sio, {"session_id": None})
+            replies = collect_replies(sio)
+            sio.emit("user_uttered", {"message": "i want to talk to a person", "session_id": session_id})
+            request_id = re.search(r"request #(\d+)", wait_for(replies)[0]["text"]).group(1)
+            sent = [f"Message {n} from the care team to the visitor on replica {replica}" for n in range(3)]
+            http.post(f"{console}/inbox/{request_id}/take", data={"csrf_token": token}, timeout=30)
+            for text in sent:
+                http.post(f"{console}/inbox/{request_id}/say", data={"csrf_token": token, "text": text}, timeout=30)
+            http.post(f"{console}/inbox/{request_id}/handback", data={"csrf_token": token}, timeout=30)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and HANDED_BACK not in [reply.get("text") for reply in replies]:
+                time.sleep(0.1)
+            said = [reply.get("text") for reply in replies]
+            assert [text for text in said if text in (JOINED, *sent, HANDED_BACK)] == [JOINED, *sent, HANDED_BACK]
+        finally:
+            close(sio)
