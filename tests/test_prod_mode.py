@@ -405,21 +405,42 @@ def test_console_messages_reach_a_widget_on_either_replica(prod: Prod) -> None:
     assert requests.get(f"{prod.url}/login", timeout=10).status_code == 404  # not on the public port
     http, token = http_sign_in(console, account)
     for replica in range(2):
-        sio = socket_client(f"http://127.0.0.1:{prod.rasa_base + replica}")
-        try:
-            session_id = wait_for_session(sio, {"session_id": None})
-            replies = collect_replies(sio)
-            sio.emit("user_uttered", {"message": "i want to talk to a person", "session_id": session_id})
-            request_id = re.search(r"request #(\d+)", wait_for(replies)[0]["text"]).group(1)
-            sent = [f"Message {n} from the care team to the visitor on replica {replica}" for n in range(3)]
-            http.post(f"{console}/inbox/{request_id}/take", data={"csrf_token": token}, timeout=30)
-            for text in sent:
-                http.post(f"{console}/inbox/{request_id}/say", data={"csrf_token": token, "text": text}, timeout=30)
-            http.post(f"{console}/inbox/{request_id}/handback", data={"csrf_token": token}, timeout=30)
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and HANDED_BACK not in [reply.get("text") for reply in replies]:
-                time.sleep(0.1)
-            said = [reply.get("text") for reply in replies]
-            assert [text for text in said if text in (JOINED, *sent, HANDED_BACK)] == [JOINED, *sent, HANDED_BACK]
-        finally:
-            close(sio)
+        staff_and_visitor_talk(http, token, console, f"http://127.0.0.1:{prod.rasa_base + replica}")
+
+
+def staff_and_visitor_talk(http: requests.Session, token: str, console: str, replica_url: str) -> None:
+    """A visitor whose socket is on `replica_url` asks for a person; staff take, write, hand back."""
+    sio = socket_client(replica_url)
+    try:
+        session_id = wait_for_session(sio, {"session_id": None})
+        replies = collect_replies(sio)
+
+        def said() -> List[str]:
+            return [reply.get("text") for reply in replies]
+
+        sio.emit("user_uttered", {"message": "i want to talk to a person", "session_id": session_id})
+        request_id = re.search(r"request #(\d+)", wait_for(replies)[0]["text"]).group(1)
+        sent = [f"Message {n} from the care team to the visitor on {replica_url}" for n in range(3)]
+        http.post(f"{console}/inbox/{request_id}/take", data={"csrf_token": token}, timeout=30)
+        for text in sent:
+            http.post(f"{console}/inbox/{request_id}/say", data={"csrf_token": token, "text": text}, timeout=30)
+        wait_until(lambda: sent[-1] in said())
+        # The pause, written through either replica, keeps the assistant quiet on this one.
+        quiet_from = len(replies)
+        sio.emit("user_uttered", {"message": "do you come to hotels?", "session_id": session_id})
+        time.sleep(2)
+        assert len(replies) == quiet_from, said()[quiet_from:]
+        http.post(f"{console}/inbox/{request_id}/handback", data={"csrf_token": token}, timeout=30)
+        wait_until(lambda: HANDED_BACK in said())
+        assert [text for text in said() if text in (JOINED, *sent, HANDED_BACK)] == [JOINED, *sent, HANDED_BACK]
+        sio.emit("user_uttered", {"message": "do I need to tip?", "session_id": session_id})
+        wait_until(lambda: any(RESPONSES["utter_faq/tipping"][0]["text"] in text for text in said()))
+    finally:
+        close(sio)
+
+
+def wait_until(condition, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
