@@ -2,7 +2,7 @@
 // message is sent without leaving the page. Text goes in with textContent, never as HTML.
 "use strict";
 
-const POLL_MS = 400;
+const POLL_MS = 250;
 
 function addLine(list, line) {
   const item = document.createElement("li");
