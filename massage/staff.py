@@ -162,7 +162,7 @@ def accounts(session: Session) -> list[StaffAccount]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from massage.db import session_scope
+    from massage.db import session_scope, upgrade
 
     parser = argparse.ArgumentParser(prog="python -m massage.staff", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -173,6 +173,7 @@ def main(argv: list[str] | None = None) -> None:
     password = getpass.getpass("Password (12 characters or more): ")
     if getpass.getpass("The same password again: ") != password:
         sys.exit("The passwords differ; nothing was created.")
+    upgrade()  # a fresh checkout has no tables yet; migrating is idempotent
     try:
         with session_scope() as db:
             staff = add_account(db, args.email, password, args.role)
