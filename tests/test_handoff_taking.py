@@ -5,19 +5,13 @@ import threading
 import time
 
 import pytest
+from test_unanswered import database  # noqa: F401 (a migrated SQLite file or PostgreSQL schema, each test)
 
-from conftest import throwaway_database_url
 from massage import handoff
-from massage.db import session_scope, upgrade
+from massage.db import session_scope
 from massage.models import HandoffRequest
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, tmp_path, monkeypatch):
-    with throwaway_database_url(request.param, tmp_path / "handoff.db") as url:
-        monkeypatch.setenv("DATABASE_URL", url)
-        upgrade()
-        yield
+pytestmark = pytest.mark.usefixtures("database")
 
 
 def new_request() -> int:
@@ -31,7 +25,7 @@ def state(request_id: int) -> tuple:
         return item.status, item.taken_by
 
 
-def test_two_staff_taking_one_request_at_once_exactly_one_wins(database):
+def test_two_staff_taking_one_request_at_once_exactly_one_wins():
     request_id = new_request()
     both_saw_it = threading.Barrier(2)
     won: dict[str, bool] = {}
@@ -55,7 +49,7 @@ def test_two_staff_taking_one_request_at_once_exactly_one_wins(database):
     assert state(request_id) == ("taken", winner)
 
 
-def test_a_taken_request_leaves_the_queue_and_closes_once_handed_back(database):
+def test_a_taken_request_leaves_the_queue_and_closes_once_handed_back():
     request_id = new_request()
     with session_scope() as db:
         assert handoff.take(db, request_id, "ana@example.com")
@@ -70,7 +64,7 @@ def test_a_taken_request_leaves_the_queue_and_closes_once_handed_back(database):
         assert db.get(HandoffRequest, request_id).closed_at is not None
 
 
-def test_a_request_released_after_a_failed_relay_can_be_taken_again(database):
+def test_a_request_released_after_a_failed_relay_can_be_taken_again():
     request_id = new_request()
     with session_scope() as db:
         handoff.take(db, request_id, "ana@example.com")
