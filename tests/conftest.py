@@ -13,11 +13,14 @@ from typing import Dict, Iterator, List
 import psycopg2
 import pytest
 import requests
+from cryptography.fernet import Fernet
 
 from bench.ports import free_port
 from massage.db import engine_for
 
 ROOT = Path(__file__).resolve().parent.parent
+# Health answers are stored encrypted: a key for this test run, handed to every server it starts.
+os.environ.setdefault("INTAKE_ENCRYPTION_KEYS", Fernet.generate_key().decode())
 BIN = Path(sys.executable).parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
