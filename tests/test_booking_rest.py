@@ -55,7 +55,7 @@ def test_a_full_booking_through_rest_lands_in_the_database(stack_db, sender):
     assert (row.client_name, row.phone, row.email, row.zip_code, row.duration_minutes, row.status) == (
         "Jane Doe", "+13105550123", "jane@example.com", "90069", 90, "confirmed"
     )
-    assert row.conversation_id == sender
+    assert row.conversation_id == f"rest:{sender}"
 
     # Only reference plus the right phone number shows it.
     wrong = conversation(stack_db, sender, f"check booking {reference}", "(213) 373-4253")
@@ -108,7 +108,7 @@ def test_out_of_area_and_red_flags_book_nothing(stack_db, sender):
     )  # fmt: skip
     assert "doctor's clearance" in flagged[-1]
     with db.session_scope() as session:
-        assert session.execute(select(Booking).where(Booking.conversation_id == sender)).first() is None
+        assert session.execute(select(Booking).where(Booking.conversation_id == f"rest:{sender}")).first() is None
 
 
 def test_faq_and_stop_in_the_middle_of_booking(stack_db, sender):

@@ -48,3 +48,15 @@ def test_memory_is_bounded_by_forgetting_the_longest_unseen_clients():
 def test_a_limit_that_would_refuse_everything_is_not_accepted(rate, burst):
     with pytest.raises(ValueError):
         RateLimiter(per_second=rate, burst=burst)
+
+
+def test_only_a_trusted_proxy_may_say_who_the_client_is(monkeypatch):
+    from channels.public_access import client_address
+
+    forwarded = {"x-real-ip": "203.0.113.9"}
+    assert client_address("127.0.0.1", forwarded) == "203.0.113.9"  # nginx on loopback (the default)
+    assert client_address("198.51.100.4", forwarded) == "198.51.100.4"  # anyone else: its own address
+    assert client_address("127.0.0.1", {}) == "127.0.0.1"
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.0/8")
+    assert client_address("10.42.0.7", forwarded) == "203.0.113.9"
+    assert client_address("127.0.0.1", forwarded) == "127.0.0.1"

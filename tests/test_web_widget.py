@@ -198,7 +198,7 @@ def test_visitor_books_a_massage_in_the_widget(context, demo_url, chat_stack):
             "SELECT client_name, status, conversation_id FROM bookings WHERE reference = ?", (reference.group(),)
         ).fetchone()
     session_id = chat.page.evaluate("localStorage.getItem('weho-chat:session')")
-    assert row == ("Jane Doe", "confirmed", session_id)
+    assert row == ("Jane Doe", "confirmed", f"web:{session_id}")
     chat.page.reload()
     expect(chat.log).to_contain_text(reference.group())
     ARTIFACTS.mkdir(exist_ok=True)

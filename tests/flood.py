@@ -1,0 +1,87 @@
+"""One client floods the REST channel while a second one chats: what each got, and how long the
+second one waited. Loopback addresses stand for the clients (127.0.0.2 floods, 127.0.0.3 chats),
+so rate limits per address tell them apart; the flood is bounded in time."""
+
+import statistics
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import List
+
+import requests
+from requests.adapters import HTTPAdapter
+
+FLOOD_SECONDS = 15
+FLOOD_THREADS = 4
+QUESTIONS = ["do I need to tip?", "what is effleurage?", "what is skin rolling?", "what is kneading?"]
+# (client, sender, text) -> the response
+Say = Callable[[requests.Session, str, str], requests.Response]
+
+
+class FromAddress(HTTPAdapter):
+    """Connections from one loopback address."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        return super().init_poolmanager(*args, **kwargs)
+
+
+def client_at(address: str) -> requests.Session:
+    session = requests.Session()
+    session.mount("http://", FromAddress(address))
+    return session
+
+
+@dataclass
+class Flood:
+    statuses: Counter  # HTTP status -> how many the flooder got
+    quiet: float  # the second client's median turn, alone
+    busy: float  # and during the flood
+
+    def report(self, where: str) -> str:
+        return (f"\nflood of one address ({where}): {sum(self.statuses.values())} requests in {FLOOD_SECONDS}s, "
+                f"{dict(self.statuses)}; second client's turn p50 {self.quiet * 1000:.0f} ms alone, "
+                f"{self.busy * 1000:.0f} ms during the flood ({self.busy / self.quiet:.2f}x)")
+
+
+def _timed_turns(say: Say, client: requests.Session, sender: str, count: int) -> List[float]:
+    latencies = []
+    for number in range(count):
+        started = time.monotonic()
+        reply = say(client, sender, QUESTIONS[number % len(QUESTIONS)])
+        latencies.append(time.monotonic() - started)
+        assert reply.status_code == 200, reply.text
+        time.sleep(0.5)  # a person reads the answer
+    return latencies
+
+
+def flood_while_chatting(say: Say) -> Flood:
+    second = client_at("127.0.0.3")
+    _timed_turns(say, second, "second-warmup", 2)
+    unloaded = _timed_turns(say, second, "second-quiet", 8)
+    statuses: Counter = Counter()
+    stop = threading.Event()
+
+    def flood() -> None:
+        flooder = client_at("127.0.0.2")
+        deadline = time.monotonic() + FLOOD_SECONDS
+        while not stop.is_set() and time.monotonic() < deadline:
+            statuses[say(flooder, "flooder", "hi").status_code] += 1
+
+    threads = [threading.Thread(target=flood) for _ in range(FLOOD_THREADS)]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(1)
+        loaded = _timed_turns(say, second, "second-flooded", 8)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=FLOOD_SECONDS + 60)
+    return Flood(statuses, statistics.median(unloaded), statistics.median(loaded))
