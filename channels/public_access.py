@@ -30,7 +30,11 @@ NEEDS_CREDENTIAL = (
 )
 SIGNATURE_HEADER = "X-Signature-256"
 # A person types a message every few seconds; a burst covers button taps and a pasted list.
-DEFAULT_LIMITS = {"MESSAGE": (2.0, 20), "CONNECT": (1.0, 10)}
+DEFAULT_LIMITS = {"MESSAGE": (1.0, 15), "CONNECT": (1.0, 10)}
+# A refused REST request is answered after this long: a flooder waiting for its answers (as an
+# HTTP client does) then sends one request a second per connection instead of hundreds, each
+# of which costs the event loop that every other visitor's turn runs on.
+REFUSAL_DELAY_SECONDS = 1.0
 
 
 def production_mode() -> bool:

@@ -7,6 +7,7 @@ channel's conversation; in production a caller needs an integration's credential
 client address is rate limited (channels.public_access).
 """
 
+import asyncio
 import json
 import logging
 from typing import Any, Awaitable, Callable, Dict
@@ -22,6 +23,7 @@ from channels.heap import freeze_loaded_objects
 from channels.native_recipients import NativeRecipient
 from channels.public_access import (
     NEEDS_CREDENTIAL,
+    REFUSAL_DELAY_SECONDS,
     SLOW_DOWN_REPLY,
     client_address,
     credential_required,
@@ -80,6 +82,7 @@ class RestInput(rest.RestInput):
             if credential_required() and integration_of(request.headers, request.body) is None:
                 return response.json({"error": NEEDS_CREDENTIAL}, status=401)
             if not messages_allowed.allow(client_address(request.ip, request.headers)):
+                await asyncio.sleep(REFUSAL_DELAY_SECONDS)
                 return response.json({"error": SLOW_DOWN_REPLY}, status=429, headers={"Retry-After": "5"})
             payload, problem = parse_request(request.body)
             if problem:

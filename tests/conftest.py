@@ -154,7 +154,8 @@ class Stack:
              "--enable-api", "--auth-token", "test-token", *self.extra_args],
             "rasa.log",
         )
-        wait_for_http(f"{self.url}/", timeout=300, process=self.rasa, log=self.workdir / "rasa.log")
+        # Generous: on a machine shared by several developers a model can take minutes to load.
+        wait_for_http(f"{self.url}/", timeout=600, process=self.rasa, log=self.workdir / "rasa.log")
 
     def start(self) -> "Stack":
         subprocess.run([str(BIN / "python"), "-m", "massage.db", "upgrade"], cwd=ROOT, env=self.env, check=True)

@@ -13,6 +13,8 @@ from typing import List
 import requests
 from requests.adapters import HTTPAdapter
 
+from channels.public_access import DEFAULT_LIMITS
+
 FLOOD_SECONDS = 15
 FLOOD_THREADS = 4
 QUESTIONS = ["do I need to tip?", "what is effleurage?", "what is skin rolling?", "what is kneading?"]
@@ -43,6 +45,13 @@ class Flood:
     statuses: Counter  # HTTP status -> how many the flooder got
     quiet: float  # the second client's median turn, alone
     busy: float  # and during the flood
+
+    def assert_held(self) -> None:
+        """The flooder got answers only within its address's limit (a burst, then so many a second;
+        the rest 429), and the second client waited at most 1.5 times as long."""
+        rate, burst = DEFAULT_LIMITS["MESSAGE"]
+        assert self.statuses[429] and self.statuses[200] <= burst + rate * (FLOOD_SECONDS + 2), self.statuses
+        assert self.busy <= 1.5 * self.quiet, f"p50 {self.busy:.3f}s during the flood, {self.quiet:.3f}s alone"
 
     def report(self, where: str) -> str:
         return (f"\nflood of one address ({where}): {sum(self.statuses.values())} requests in {FLOOD_SECONDS}s, "
@@ -85,3 +94,11 @@ def flood_while_chatting(say: Say) -> Flood:
         for thread in threads:
             thread.join(timeout=FLOOD_SECONDS + 60)
     return Flood(statuses, statistics.median(unloaded), statistics.median(loaded))
+
+
+def assert_flood_held(say: Say, where: str, capsys) -> None:
+    """Floods while chatting, prints what each client got and asserts the flood was held."""
+    flood = flood_while_chatting(say)
+    with capsys.disabled():
+        print(flood.report(where))
+    flood.assert_held()

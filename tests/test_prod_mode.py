@@ -30,17 +30,19 @@ import yaml
 from rest_cases import spoken
 
 from bench.ports import free_port_block
-from conftest import ROOT, texts, wait_for_http
+from conftest import ROOT, UNLIMITED, texts, wait_for_http
 from massage import clock, when
 from massage.availability import TRAVEL_BUFFER
 
 RESPONSES = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
 ACTIONS_DOWN = "part of my system is restarting"
 TOKEN = "prod-test-token"
+# Production mode's REST channel answers only an integration's credential (channels.public_access).
+REST_AUTH = {"Authorization": "Bearer prod-test-integration-secret"}
 
 
 class Prod:
-    def __init__(self, workdir: Path, model: str):
+    def __init__(self, workdir: Path, model: str, env: Dict[str, str] | None = None):
         self.workdir = workdir
         self.database = f"weho_prod_{uuid.uuid4().hex[:10]}"
         self.redis_prefix = f"prodtest{uuid.uuid4().hex[:8]}"
@@ -54,6 +56,10 @@ class Prod:
             "ACTIONS_BASE_PORT": str(self.actions_base), "RASA_REPLICAS": "2", "ACTION_REPLICAS": "2",
             "STATE_DIR": str(workdir / "state"), "POSTGRES_DB": self.database,
             "REDIS_KEY_PREFIX": self.redis_prefix, "RASA_TOKEN": TOKEN,
+            "REST_CREDENTIALS": "prodtest:prod-test-integration-secret",
+            # Fifty users from one address: the limits per address are test_prod_security's.
+            **UNLIMITED,
+            **(env or {}),
         }
         self.env.pop("DATABASE_URL", None)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -89,10 +95,12 @@ class Prod:
 
     def say(self, text: str, sender: str) -> requests.Response:
         return requests.post(f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                             headers=REST_AUTH,
                              timeout=90)
 
     def events(self, sender: str) -> List[Dict]:
-        response = requests.get(f"{self.admin}/conversations/{sender}/tracker", params={"token": TOKEN}, timeout=30)
+        response = requests.get(f"{self.admin}/conversations/rest:{sender}/tracker", params={"token": TOKEN},
+                                timeout=30)
         response.raise_for_status()
         return response.json()["events"]
 
@@ -129,8 +137,8 @@ def test_cors_allows_only_the_configured_origins(prod: Prod) -> None:
 
 def test_bad_input_through_nginx_gets_clear_answers(prod: Prod) -> None:
     webhook = f"{prod.url}/webhooks/rest/webhook"
-    assert requests.post(webhook, data=b"", timeout=30).status_code == 400
-    assert "JSON" in requests.post(webhook, data=b"{nope", timeout=30).json()["error"]
+    assert requests.post(webhook, data=b"", headers=REST_AUTH, timeout=30).status_code == 400
+    assert "JSON" in requests.post(webhook, data=b"{nope", headers=REST_AUTH, timeout=30).json()["error"]
     sender = f"odd-{uuid.uuid4().hex[:8]}"
     for text in ("x" * 100_000, "<b>hi</b>'; DROP TABLE events;--", "\u202e😀\u0000"):
         reply = prod.say(text, sender)
@@ -225,6 +233,7 @@ class LoadUser:
         self.email = f"load{self.index:02d}@example.com"
         self.random = random.Random(self.index)
         self.http = requests.Session()
+        self.http.headers.update(REST_AUTH)
 
     def run(self) -> None:
         attempt = 0
@@ -324,7 +333,7 @@ def test_fifty_users_booking_for_a_minute_lose_and_double_nothing(prod: Prod, ca
             cursor.execute(
                 "SELECT b.reference, b.conversation_id, b.client_name, b.phone, b.email, b.status, b.starts_at, "
                 "t.name FROM bookings b JOIN therapists t ON t.id = b.therapist_id WHERE b.conversation_id LIKE %s",
-                (f"load-{run_id}-%",),
+                (f"rest:load-{run_id}-%",),
             )
             rows = cursor.fetchall()
             # No therapist anywhere in two places at once, nor without the travel time between visits.
@@ -344,7 +353,7 @@ def test_fifty_users_booking_for_a_minute_lose_and_double_nothing(prod: Prod, ca
     for reference, conversation, name, phone, email, status, starts_at, therapist in rows:
         user, confirmation = told[reference]
         assert (conversation, name, phone, email, status) == (
-            user.sender, user.name, f"+1310555{user.phone[-4:]}", user.email, "confirmed"
+            f"rest:{user.sender}", user.name, f"+1310555{user.phone[-4:]}", user.email, "confirmed"
         )
         assert (confirmation["therapist"], confirmation["time"]) == (therapist, when.describe(starts_at))
     assert overlapping == 0
