@@ -45,6 +45,7 @@ class Flood:
     statuses: Counter  # HTTP status -> how many the flooder got
     quiet: float  # the second client's median turn, alone
     busy: float  # and during the flood
+    refusal: requests.Response | None  # one of the flooder's 429s
 
     def assert_held(self) -> None:
         """The flooder got answers only within its address's limit (a burst, then so many a second;
@@ -75,13 +76,17 @@ def flood_while_chatting(say: Say) -> Flood:
     _timed_turns(say, second, "second-warmup", 2)
     unloaded = _timed_turns(say, second, "second-quiet", 8)
     statuses: Counter = Counter()
+    refusals: List[requests.Response] = []
     stop = threading.Event()
 
     def flood() -> None:
         flooder = client_at("127.0.0.2")
         deadline = time.monotonic() + FLOOD_SECONDS
         while not stop.is_set() and time.monotonic() < deadline:
-            statuses[say(flooder, "flooder", "hi").status_code] += 1
+            reply = say(flooder, "flooder", "hi")
+            statuses[reply.status_code] += 1
+            if reply.status_code == 429:
+                refusals[:] = [reply]
 
     threads = [threading.Thread(target=flood) for _ in range(FLOOD_THREADS)]
     for thread in threads:
@@ -93,12 +98,14 @@ def flood_while_chatting(say: Say) -> Flood:
         stop.set()
         for thread in threads:
             thread.join(timeout=FLOOD_SECONDS + 60)
-    return Flood(statuses, statistics.median(unloaded), statistics.median(loaded))
+    return Flood(statuses, statistics.median(unloaded), statistics.median(loaded), next(iter(refusals), None))
 
 
-def assert_flood_held(say: Say, where: str, capsys) -> None:
-    """Floods while chatting, prints what each client got and asserts the flood was held."""
+def assert_flood_held(say: Say, where: str, capsys) -> requests.Response:
+    """Floods while chatting, prints what each client got and asserts the flood was held; one of
+    the flooder's refusals."""
     flood = flood_while_chatting(say)
     with capsys.disabled():
         print(flood.report(where))
     flood.assert_held()
+    return flood.refusal
