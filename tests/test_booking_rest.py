@@ -62,7 +62,7 @@ def test_a_full_booking_through_rest_lands_in_the_database(stack_db, sender):
     with closing(sqlite3.connect(stack_db.workdir / "tracker.db")) as tracker:
         stored = " ".join(data for (data,) in tracker.execute(
             "SELECT data FROM events WHERE sender_id = ?", (f"rest:{sender}",)))
-    for personal in ("555", "0123", "jane@example.com", "8500 Sunset", "gate code 1234"):
+    for personal in ("5550123", "555-0123", "555 0123", "jane@example.com", "8500 Sunset", "gate code 1234"):
         assert personal not in stored, personal
     assert "[phone]" in stored and "[health answer]" in stored and "Jane Doe" in stored
 
