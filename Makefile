@@ -5,7 +5,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 .DEFAULT_GOAL := help
 VENV := .venv/bin
 
-.PHONY: help venv model run shell test system lint validate unit stories nlu-eval run-prod bench
+.PHONY: help venv model run shell test system lint validate deploy-check unit stories nlu-eval run-prod bench
 
 help:
 	@echo "make run   - install, train if needed, and start the assistant on localhost:5005"
@@ -34,7 +34,7 @@ bench: model
 shell: venv
 	$(VENV)/rasa shell --model "$$(scripts/model.sh)" --endpoints endpoints.yml
 
-test: venv system lint validate model unit stories nlu-eval
+test: venv system lint validate deploy-check model unit stories nlu-eval
 
 # What the tests need from the machine: Chromium (web widget), nginx (production mode),
 # PostgreSQL and Redis running (production mode, data layer).
@@ -45,6 +45,11 @@ system:
 
 lint: venv
 	$(VENV)/ruff check .
+
+# deploy/k8s/ against the Kubernetes schemas, and it and the Dockerfiles scanned by checkov, with
+# tools in a venv of their own (requirements-tools.txt: their pins cannot live beside Rasa's).
+deploy-check:
+	@scripts/check-deploy.sh
 
 validate: venv
 	$(VENV)/rasa data validate --config config.yml --domain domain.yml --data data/nlu data/rules data/stories

@@ -27,6 +27,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.formatting import dig, json_object, platform_id, read_text, send_failure_reply, shorten, split_text
+from channels.native_recipients import NativeRecipient
+from massage.conversation_ids import namespaced
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +54,7 @@ def valid_signature(app_secret: str, body: bytes, headers: Mapping[str, str]) ->
     return False
 
 
-class MessengerBot(RasaMessengerBot):
+class MessengerBot(NativeRecipient, RasaMessengerBot):
     """Sends replies through the Send API without blocking the event loop.
 
     The fbmessenger client is synchronous (requests), so each call runs in a worker
@@ -178,7 +180,9 @@ class Messenger(RasaMessenger):
         await self.bot.send_action(sender_id, "typing_on")
         try:
             await self.on_new_message(
-                UserMessage(text, self.bot, sender_id, input_channel=self.name(), metadata=metadata)
+                UserMessage(
+                    text, self.bot, namespaced("facebook", sender_id), input_channel=self.name(), metadata=metadata
+                )
             )
         except Exception:
             logger.exception("Failed to handle a Messenger message.")

@@ -2,8 +2,12 @@
 
 Stock Rasa answers an empty or non-JSON body with HTTP 500 and passes 100 kB messages
 straight to NLU; this keeps the same URL (/webhooks/rest/webhook) and reply format.
+The conversation of `"sender": "abc"` is `rest:abc`, so no REST caller can join another
+channel's conversation; in production a caller needs an integration's credential, and every
+client address is rate limited (channels.public_access).
 """
 
+import asyncio
 import json
 import logging
 from typing import Any, Awaitable, Callable, Dict
@@ -16,7 +20,18 @@ from sanic.response import HTTPResponse
 
 from channels.formatting import EMPTY_TEXT_REPLY, FAILURE_REPLY
 from channels.heap import freeze_loaded_objects
+from channels.native_recipients import NativeRecipient
+from channels.public_access import (
+    NEEDS_CREDENTIAL,
+    REFUSAL_DELAY_SECONDS,
+    SLOW_DOWN_REPLY,
+    client_address,
+    credential_required,
+    integration_of,
+    limiter,
+)
 from components.action_calls import close_kept_sessions, keep_sessions_open
+from massage.conversation_ids import namespaced
 from massage.text import clean_user_text
 
 logger = logging.getLogger(__name__)
@@ -42,6 +57,10 @@ def parse_request(body: bytes) -> tuple[Dict[str, Any] | None, str | None]:
     return payload, None
 
 
+class RestReplies(NativeRecipient, CollectingOutputChannel):
+    """The replies of one request, addressed to the sender the caller named."""
+
+
 class RestInput(rest.RestInput):
     @classmethod
     def name(cls) -> str:
@@ -52,6 +71,7 @@ class RestInput(rest.RestInput):
         webhook.after_server_start(freeze_loaded_objects)
         webhook.after_server_start(keep_sessions_open)
         webhook.before_server_stop(close_kept_sessions)
+        messages_allowed = limiter("MESSAGE")
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -59,6 +79,11 @@ class RestInput(rest.RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if credential_required() and integration_of(request.headers, request.body) is None:
+                return response.json({"error": NEEDS_CREDENTIAL}, status=401)
+            if not messages_allowed.allow(client_address(request.ip, request.headers)):
+                await asyncio.sleep(REFUSAL_DELAY_SECONDS)
+                return response.json({"error": SLOW_DOWN_REPLY}, status=429, headers={"Retry-After": "5"})
             payload, problem = parse_request(request.body)
             if problem:
                 return response.json({"error": problem}, status=400)
@@ -66,10 +91,13 @@ class RestInput(rest.RestInput):
             text = clean_user_text(payload["message"])
             if not text:
                 return response.json([{"recipient_id": sender, "text": EMPTY_TEXT_REPLY}])
-            collector = CollectingOutputChannel()
+            collector = RestReplies()
             try:
                 await on_new_message(
-                    UserMessage(text, collector, sender, input_channel=self.name(), metadata=payload.get("metadata"))
+                    UserMessage(
+                        text, collector, namespaced(self.name(), sender), input_channel=self.name(),
+                        metadata=payload.get("metadata"),
+                    )
                 )
             except Exception:  # noqa: BLE001 - the user gets an apology, the log gets the trace
                 logger.exception("could not handle a REST message")

@@ -26,6 +26,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.formatting import dig, json_object, platform_id, read_text, send_failure_reply, split_text
+from channels.native_recipients import NativeRecipient
+from massage.conversation_ids import namespaced
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +42,7 @@ _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _START_COMMAND = re.compile(r"^/start(@\w+)?(\s|$)")
 
 
-class TelegramOutput(RasaTelegramOutput):
+class TelegramOutput(NativeRecipient, RasaTelegramOutput):
     """Sends replies through the Bot API at `api_base`, split to Telegram's length limit."""
 
     def __init__(self, access_token: str, api_base: str = DEFAULT_API_BASE) -> None:
@@ -178,7 +180,10 @@ class TelegramInput(RasaTelegramInput):
                 chat_id, text, note = incoming
                 if text:
                     await on_new_message(
-                        UserMessage(text, bot, chat_id, input_channel=self.name(), metadata=self.get_metadata(request))
+                        UserMessage(
+                            text, bot, namespaced("telegram", chat_id), input_channel=self.name(),
+                            metadata=self.get_metadata(request),
+                        )
                     )
                 else:
                     await bot.send_text_message(chat_id, note)

@@ -10,6 +10,10 @@ replica handle a conversation at a time), and they are replayed on top.
 Saving writes only the events past the ones the kept tracker has rows for, where Rasa's save
 counts the conversation's rows with a query first.
 
+Once a booking is written, the conversation's rows keep placeholders instead of the client's
+phone, email, address, access notes and health answers (massage.conversation_scrub); the
+booking row holds them.
+
 The rows stay the only truth. A full read happens whenever the kept tracker cannot be trusted:
 it changed after it was saved, its last row is gone (the retention command deleted the
 conversation), or a conversation session started (Rasa's read keeps only the latest one).
@@ -34,6 +38,8 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from massage.conversation_scrub import scrub, writes_booking
 
 
 @dataclass
@@ -118,6 +124,9 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
                     session.execute(events.insert(), rows[:-1])
                 last_row_id = session.execute(events.insert(), rows[-1]).inserted_primary_key[0]
             session.commit()
+        if any(writes_booking(json.loads(row["data"])) for row in rows if row["type_name"] == "slot"):
+            self._scrub(tracker.sender_id)
+            last_row_id = None  # the kept tracker still holds what the rows no longer do
         if last_row_id is None or not self._as_rasa_reads_it(tracker):
             self._saved.pop(tracker.sender_id, None)
             return
@@ -125,6 +134,19 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         self._saved.move_to_end(tracker.sender_id)
         while len(self._saved) > self._max_cached:
             self._saved.popitem(last=False)
+
+    def _scrub(self, sender_id: str) -> None:
+        """Replaces the personal details in every row of the conversation by placeholders."""
+        events = self.SQLEvent.__table__
+        with self.session_scope() as session:
+            stored = session.execute(
+                sa.select(events.c.id, events.c.data).where(events.c.sender_id == sender_id).order_by(events.c.id)
+            ).all()
+            before = [json.loads(row.data) for row in stored]
+            for row, old, new in zip(stored, before, scrub(before), strict=True):
+                if new != old:
+                    session.execute(events.update().where(events.c.id == row.id).values(data=json.dumps(new)))
+            session.commit()
 
     def _row(self, sender_id: str, event: Event) -> dict:
         """The row Rasa's `SQLTrackerStore.save` writes for an event."""

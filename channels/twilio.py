@@ -34,6 +34,8 @@ from channels.formatting import (
     send_failure_reply,
     split_text,
 )
+from channels.native_recipients import NativeRecipient
+from massage.conversation_ids import namespaced
 
 logger = logging.getLogger(__name__)
 # Twilio's HTTP client logs every request at INFO; keep only its problems.
@@ -46,7 +48,7 @@ MAX_BODY = 1600  # characters in one WhatsApp (or concatenated SMS) message
 SEND_TIMEOUT_SECONDS = 10
 
 
-class TwilioOutput(RasaTwilioOutput):
+class TwilioOutput(NativeRecipient, RasaTwilioOutput):
     """Sends messages with Twilio's asynchronous client; buttons become a numbered list."""
 
     def __init__(
@@ -172,7 +174,7 @@ class TwilioInput(RasaTwilioInput):
                         UserMessage(
                             self.options.resolve(sender, text),
                             output,
-                            sender,
+                            namespaced("whatsapp", sender),
                             input_channel=self.name(),
                             metadata=self.get_metadata(request),
                         )

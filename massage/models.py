@@ -19,6 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
 
+from massage.intake_encryption import EncryptedJSON
+
 
 class UTCDateTime(TypeDecorator):
     """Stores aware datetimes as UTC and gives them back aware, on SQLite as on PostgreSQL."""
@@ -104,7 +106,8 @@ class Booking(Base):
     address = Column(String(300), nullable=False)
     zip_code = Column(String(10), nullable=False)
     access_notes = Column(Text)
-    intake = Column(JSON, nullable=False, default=dict)
+    # Health answers: encrypted at rest (massage.intake_encryption).
+    intake = Column(EncryptedJSON, nullable=False, default=dict)
     price_cents = Column(Integer, nullable=False)
     conversation_id = Column(String(255))
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)

@@ -31,6 +31,11 @@ export SOCKETIO_REDIS_CHANNEL=${SOCKETIO_REDIS_CHANNEL:-$REDIS_KEY_PREFIX-socket
 export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"  # for channels.*, massage.* and the log filter
 export FORCE_JSON_LOGGING=1  # structured events as JSON, the form the redaction reads
 export SANIC_WORKERS=1
+# Channels: REST needs an integration's credential (REST_CREDENTIALS), the web chat an allowed
+# Origin (CORS_ORIGINS); see channels/public_access.py.
+export WEHO_MODE=production
+# nginx's limit per client address on /webhooks/ and socket.io handshakes (README: Security).
+export PUBLIC_RATE_PER_SECOND=${PUBLIC_RATE_PER_SECOND:-5} PUBLIC_BURST=${PUBLIC_BURST:-20}
 one_tf_thread=(env TF_INTER_OP_PARALLELISM_THREADS=1 TF_INTRA_OP_PARALLELISM_THREADS=1)  # per Rasa replica (see scripts/run.sh)
 
 scripts/install-nginx.sh >/dev/null
@@ -46,7 +51,13 @@ if [ -z "${RASA_TOKEN:-}" ]; then
   RASA_TOKEN=$(cat .state/rasa_token)
   echo "RASA_TOKEN not set: the HTTP API token is in .state/rasa_token"
 fi
-CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:${WEB_PORT:-8080} http://127.0.0.1:${WEB_PORT:-8080}"}
+export CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:${WEB_PORT:-8080} http://127.0.0.1:${WEB_PORT:-8080}"}
+if [ -z "${INTAKE_ENCRYPTION_KEYS:-}" ]; then
+  # Health answers are stored encrypted (massage/intake_encryption.py): a key for this machine.
+  INTAKE_ENCRYPTION_KEYS=$(scripts/intake-key.sh)
+  echo "INTAKE_ENCRYPTION_KEYS not set: the key is in .state/intake_key"
+fi
+export INTAKE_ENCRYPTION_KEYS
 
 # The database, its schema and the provider directory (the tracker tables Rasa makes itself).
 .venv/bin/python - <<'PY'
@@ -61,6 +72,7 @@ with conn.cursor() as cur:
         cur.execute(f'CREATE DATABASE "{os.environ["POSTGRES_DB"]}"')
 PY
 .venv/bin/python -m massage.db upgrade
+.venv/bin/python -m massage.conversation_id_migration
 
 trap 'kill $(jobs -p) 2>/dev/null || true; wait' EXIT INT TERM
 logging=(--logging-config-file deploy/logging.yml)
@@ -75,7 +87,8 @@ wait_for() {  # url, seconds, pid file of the server that should answer
 }
 
 start_actions() {
-  .venv/bin/rasa run actions --port "$((ACTIONS_BASE_PORT + $1))" --actions actions "${logging[@]}" &
+  # SANIC_HOST: the action server listens on loopback only (Rasa SDK's default is every interface).
+  SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --port "$((ACTIONS_BASE_PORT + $1))" --actions actions "${logging[@]}" &
   echo $! > "$STATE_DIR/pids/actions-$1.pid"
 }
 # The console calls the HTTP API through nginx's operator listener (any replica); its session

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 model=$(scripts/model.sh)
 mkdir -p .state
 .venv/bin/python -m massage.db upgrade
+.venv/bin/python -m massage.conversation_id_migration
 
 if [ -z "${RASA_TOKEN:-}" ]; then
   # The HTTP API is never open without a token: make one for this machine and keep it private.
@@ -16,6 +17,12 @@ if [ -z "${RASA_TOKEN:-}" ]; then
   echo "RASA_TOKEN not set: the HTTP API token is in .state/rasa_token"
 fi
 CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:${WEB_PORT:-8080} http://127.0.0.1:${WEB_PORT:-8080}"}
+if [ -z "${INTAKE_ENCRYPTION_KEYS:-}" ]; then
+  # Health answers are stored encrypted (massage/intake_encryption.py): a key for this machine.
+  INTAKE_ENCRYPTION_KEYS=$(scripts/intake-key.sh)
+  echo "INTAKE_ENCRYPTION_KEYS not set: the key is in .state/intake_key"
+fi
+export INTAKE_ENCRYPTION_KEYS
 
 # Logs are redacted (no phone numbers, emails, addresses or health answers); Rasa finds
 # massage.privacy on PYTHONPATH, and silently drops the logging config without it.
@@ -29,9 +36,10 @@ one_tf_thread=(env TF_INTER_OP_PARALLELISM_THREADS=1 TF_INTRA_OP_PARALLELISM_THR
 logging=(--logging-config-file deploy/logging.yml)
 
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT INT TERM
-.venv/bin/rasa run actions --port 5055 --actions actions "${logging[@]}" &
+# Loopback only, as the Rasa server below: REST needs no credential here (README: Security).
+SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --port 5055 --actions actions "${logging[@]}" &
 # shellcheck disable=SC2086
-"${one_tf_thread[@]}" .venv/bin/rasa run --model "$model" --port 5005 --endpoints endpoints.yml --credentials "${RASA_CREDENTIALS:-credentials.yml}" \
+"${one_tf_thread[@]}" .venv/bin/rasa run --model "$model" --interface 127.0.0.1 --port 5005 --endpoints endpoints.yml --credentials "${RASA_CREDENTIALS:-credentials.yml}" \
   --enable-api --auth-token "$RASA_TOKEN" --cors $CORS_ORIGINS "${logging[@]}" &
 # The demo site with the chat widget: http://localhost:${WEB_PORT:-8080}
 .venv/bin/python web/serve.py &

@@ -13,11 +13,14 @@ from typing import Dict, Iterator, List
 import psycopg2
 import pytest
 import requests
+from cryptography.fernet import Fernet
 
 from bench.ports import free_port
 from massage.db import engine_for
 
 ROOT = Path(__file__).resolve().parent.parent
+# Health answers are stored encrypted: a key for this test run, handed to every server it starts.
+os.environ.setdefault("INTAKE_ENCRYPTION_KEYS", Fernet.generate_key().decode())
 BIN = Path(sys.executable).parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -38,6 +41,11 @@ def wait_for_http(
         time.sleep(0.5)
     raise TimeoutError(f"{url} did not answer within {timeout}s")
 
+
+# Rate limits per client address (channels.public_access, deploy/nginx.conf.template) too high to reach.
+UNLIMITED = {
+    f"{kind}_{knob}": "100000" for kind in ("MESSAGE", "CONNECT", "PUBLIC") for knob in ("RATE_PER_SECOND", "BURST")
+}
 
 PG_TEST_SERVER = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
 
@@ -105,6 +113,9 @@ class Stack:
             **os.environ,
             "DATABASE_URL": f"sqlite:///{workdir / 'massage.db'}",
             "PYTHONPATH": str(ROOT),
+            # The suite talks to its stacks from one address faster than a person: the rate limits
+            # per address are tested in test_channel_security, on a stack of their own.
+            **UNLIMITED,
             **(env or {}),
         }
         self.action_port = free_port()
@@ -143,7 +154,8 @@ class Stack:
              "--enable-api", "--auth-token", "test-token", *self.extra_args],
             "rasa.log",
         )
-        wait_for_http(f"{self.url}/", timeout=300, process=self.rasa, log=self.workdir / "rasa.log")
+        # Generous: on a machine shared by several developers a model can take minutes to load.
+        wait_for_http(f"{self.url}/", timeout=600, process=self.rasa, log=self.workdir / "rasa.log")
 
     def start(self) -> "Stack":
         subprocess.run([str(BIN / "python"), "-m", "massage.db", "upgrade"], cwd=ROOT, env=self.env, check=True)

@@ -1,6 +1,8 @@
 """Booking end to end: real sentences through the REST channel of a running stack, rows in its database."""
 
 import re
+import sqlite3
+from contextlib import closing
 from datetime import timedelta
 
 import pytest
@@ -55,7 +57,14 @@ def test_a_full_booking_through_rest_lands_in_the_database(stack_db, sender):
     assert (row.client_name, row.phone, row.email, row.zip_code, row.duration_minutes, row.status) == (
         "Jane Doe", "+13105550123", "jane@example.com", "90069", 90, "confirmed"
     )
-    assert row.conversation_id == sender
+    assert row.conversation_id == f"rest:{sender}"
+    # The conversation's rows now hold placeholders: the booking row (intake encrypted) has the details.
+    with closing(sqlite3.connect(stack_db.workdir / "tracker.db")) as tracker:
+        stored = " ".join(data for (data,) in tracker.execute(
+            "SELECT data FROM events WHERE sender_id = ?", (f"rest:{sender}",)))
+    for personal in ("5550123", "555-0123", "555 0123", "jane@example.com", "8500 Sunset", "gate code 1234"):
+        assert personal not in stored, personal
+    assert "[phone]" in stored and "[health answer]" in stored and "Jane Doe" in stored
 
     # Only reference plus the right phone number shows it.
     wrong = conversation(stack_db, sender, f"check booking {reference}", "(213) 373-4253")
@@ -108,7 +117,7 @@ def test_out_of_area_and_red_flags_book_nothing(stack_db, sender):
     )  # fmt: skip
     assert "doctor's clearance" in flagged[-1]
     with db.session_scope() as session:
-        assert session.execute(select(Booking).where(Booking.conversation_id == sender)).first() is None
+        assert session.execute(select(Booking).where(Booking.conversation_id == f"rest:{sender}")).first() is None
 
 
 def test_faq_and_stop_in_the_middle_of_booking(stack_db, sender):

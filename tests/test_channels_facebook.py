@@ -157,7 +157,7 @@ def test_a_booking_made_with_quick_replies_and_typing_is_confirmed_and_stored(me
 
     confirmation = book_a_massage(send)
     reference = BOOKING_REFERENCE.search(confirmation).group(0)
-    assert booking_row(messenger, reference) == ("Jane Doe", "confirmed", psid)
+    assert booking_row(messenger, reference) == ("Jane Doe", "confirmed", f"facebook:{psid}")
 
 
 @needs_search

@@ -146,7 +146,7 @@ def test_a_booking_made_with_button_taps_and_typing_is_confirmed_and_stored(tele
 
     confirmation = book_a_massage(send)
     reference = BOOKING_REFERENCE.search(confirmation).group(0)
-    assert booking_row(telegram, reference) == ("Jane Doe", "confirmed", str(chat))
+    assert booking_row(telegram, reference) == ("Jane Doe", "confirmed", f"telegram:{chat}")
 
 
 @needs_search

@@ -128,7 +128,7 @@ def test_a_booking_made_with_numbered_replies_and_typing_is_confirmed_and_stored
 
     confirmation = book_a_massage(send)
     reference = BOOKING_REFERENCE.search(confirmation).group(0)
-    assert booking_row(whatsapp, reference) == ("Jane Doe", "confirmed", user)
+    assert booking_row(whatsapp, reference) == ("Jane Doe", "confirmed", f"whatsapp:{user}")
 
 
 @needs_search

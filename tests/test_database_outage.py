@@ -46,7 +46,7 @@ class Outage:
     def rows(self, sender: str) -> List[Booking]:
         """The sender's bookings, read straight from PostgreSQL (not through the proxy)."""
         with Session(engine_for(self.url)) as session:
-            return list(session.execute(select(Booking).where(Booking.conversation_id == sender)).scalars())
+            return list(session.execute(select(Booking).where(Booking.conversation_id == f"rest:{sender}")).scalars())
 
 
 @pytest.fixture(scope="module")

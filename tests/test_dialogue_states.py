@@ -118,7 +118,7 @@ def test_a_real_conversation_through_the_stack(stack, sender):
     for text in ["hi", "do I need to tip?", "tell me more", "xqzv blorp", "I want to book a massage",
                  "what is effleurage?", "medical massage", "stop"]:
         stack.say(text, sender)
-    reply = requests.get(f"{stack.url}/conversations/{sender}/tracker", params={"token": "test-token"}, timeout=10)
+    reply = requests.get(f"{stack.url}/conversations/rest:{sender}/tracker", params={"token": "test-token"}, timeout=10)
     events = deserialise_events(reply.json()["events"])
     assert any(isinstance(event, ActiveLoop) and event.name for event in events)
     assert any(isinstance(event, ActionExecuted) and event.hide_rule_turn for event in events)

@@ -32,7 +32,7 @@ from test_console import http_sign_in
 from test_web_widget import close, collect_replies, socket_client, wait_for, wait_for_session
 
 from bench.ports import free_port_block
-from conftest import ROOT, texts, wait_for_http
+from conftest import ROOT, UNLIMITED, texts, wait_for_http
 from console.relay import HANDED_BACK, JOINED
 from massage import clock, when
 from massage.availability import TRAVEL_BUFFER
@@ -40,10 +40,12 @@ from massage.availability import TRAVEL_BUFFER
 RESPONSES = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
 ACTIONS_DOWN = "part of my system is restarting"
 TOKEN = "prod-test-token"
+# Production mode's REST channel answers only an integration's credential (channels.public_access).
+REST_AUTH = {"Authorization": "Bearer prod-test-integration-secret"}
 
 
 class Prod:
-    def __init__(self, workdir: Path, model: str):
+    def __init__(self, workdir: Path, model: str, env: Dict[str, str] | None = None):
         self.workdir = workdir
         self.database = f"weho_prod_{uuid.uuid4().hex[:10]}"
         self.redis_prefix = f"prodtest{uuid.uuid4().hex[:8]}"
@@ -61,6 +63,10 @@ class Prod:
             # The console over plain HTTP from the test (a Secure cookie would not come back).
             "CONSOLE_PORT": str(self.console_port), "CONSOLE_BACKEND_PORT": str(base + 8),
             "CONSOLE_SECURE_COOKIES": "0",
+            "REST_CREDENTIALS": "prodtest:prod-test-integration-secret",
+            # Fifty users from one address: the limits per address are test_prod_security's.
+            **UNLIMITED,
+            **(env or {}),
         }
         self.env.pop("DATABASE_URL", None)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -96,10 +102,12 @@ class Prod:
 
     def say(self, text: str, sender: str) -> requests.Response:
         return requests.post(f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                             headers=REST_AUTH,
                              timeout=90)
 
     def events(self, sender: str) -> List[Dict]:
-        response = requests.get(f"{self.admin}/conversations/{sender}/tracker", params={"token": TOKEN}, timeout=30)
+        response = requests.get(f"{self.admin}/conversations/rest:{sender}/tracker", params={"token": TOKEN},
+                                timeout=30)
         response.raise_for_status()
         return response.json()["events"]
 
@@ -136,8 +144,8 @@ def test_cors_allows_only_the_configured_origins(prod: Prod) -> None:
 
 def test_bad_input_through_nginx_gets_clear_answers(prod: Prod) -> None:
     webhook = f"{prod.url}/webhooks/rest/webhook"
-    assert requests.post(webhook, data=b"", timeout=30).status_code == 400
-    assert "JSON" in requests.post(webhook, data=b"{nope", timeout=30).json()["error"]
+    assert requests.post(webhook, data=b"", headers=REST_AUTH, timeout=30).status_code == 400
+    assert "JSON" in requests.post(webhook, data=b"{nope", headers=REST_AUTH, timeout=30).json()["error"]
     sender = f"odd-{uuid.uuid4().hex[:8]}"
     for text in ("x" * 100_000, "<b>hi</b>'; DROP TABLE events;--", "\u202e😀\u0000"):
         reply = prod.say(text, sender)
@@ -232,6 +240,7 @@ class LoadUser:
         self.email = f"load{self.index:02d}@example.com"
         self.random = random.Random(self.index)
         self.http = requests.Session()
+        self.http.headers.update(REST_AUTH)
 
     def run(self) -> None:
         attempt = 0
@@ -331,7 +340,7 @@ def test_fifty_users_booking_for_a_minute_lose_and_double_nothing(prod: Prod, ca
             cursor.execute(
                 "SELECT b.reference, b.conversation_id, b.client_name, b.phone, b.email, b.status, b.starts_at, "
                 "t.name FROM bookings b JOIN therapists t ON t.id = b.therapist_id WHERE b.conversation_id LIKE %s",
-                (f"load-{run_id}-%",),
+                (f"rest:load-{run_id}-%",),
             )
             rows = cursor.fetchall()
             # No therapist anywhere in two places at once, nor without the travel time between visits.
@@ -351,7 +360,7 @@ def test_fifty_users_booking_for_a_minute_lose_and_double_nothing(prod: Prod, ca
     for reference, conversation, name, phone, email, status, starts_at, therapist in rows:
         user, confirmation = told[reference]
         assert (conversation, name, phone, email, status) == (
-            user.sender, user.name, f"+1310555{user.phone[-4:]}", user.email, "confirmed"
+            f"rest:{user.sender}", user.name, f"+1310555{user.phone[-4:]}", user.email, "confirmed"
         )
         assert (confirmation["therapist"], confirmation["time"]) == (therapist, when.describe(starts_at))
     assert overlapping == 0

@@ -169,3 +169,28 @@ def test_sqlite_keeps_conversations_in_write_ahead_log_mode(db_path):
     with ours.engine.connect() as connection:
         assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(sa.text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+
+
+def test_once_a_booking_is_written_the_rows_hold_placeholders_not_the_clients_details(db_path):
+    ours = store(db_path)
+    say(ours, "rest:dana", start() + [
+        SlotSet("requested_slot", "client_phone"),
+        UserUttered("it's 310 555 0142", intent={"name": "inform", "confidence": 0.9}),
+        SlotSet("client_phone", "+13105550142"),
+        SlotSet("booking_address", "8500 Sunset Blvd 90069"),
+        SlotSet("requested_slot", "intake_recent_surgery_or_injury"),
+        UserUttered("yes, knee surgery in May", intent={"name": "affirm", "confidence": 0.9}),
+        SlotSet("requested_slot", None),
+        BotUttered("- at 8500 Sunset Blvd 90069\n- for Dana, (310) 555-0142"),
+    ])
+    with ours.engine.connect() as connection:
+        assert "knee surgery" in " ".join(connection.execute(sa.text("SELECT data FROM events")).scalars())
+    say(ours, "rest:dana", [UserUttered("yes"), SlotSet("booking_reference", "WH-4K7Q")])
+    with ours.engine.connect() as connection:
+        stored = " ".join(connection.execute(sa.text("SELECT data FROM events")).scalars())
+    for personal in ("555", "0142", "Sunset", "knee surgery"):
+        assert personal not in stored, personal
+    assert "[phone]" in stored and "[health answer]" in stored and "WH-4K7Q" in stored
+    # The next message reads the placeholders, not what this replica had kept.
+    tracker = read(ours, "rest:dana")
+    assert "555" not in str([event.as_dict() for event in tracker.events])
