@@ -6,6 +6,13 @@ the same conversation together: duplicated session starts and lost messages. Her
 a sorted set of tickets (member: ticket number, score: expiry time on Redis's clock) plus a
 ticket counter, and issuing, checking and returning a ticket each run inside Redis.
 
+A ticket lives `lock_lifetime` seconds past its last renewal (run-prod.sh sets Rasa's
+TICKET_LOCK_LIFETIME to 3): the holder renews it every third of that while it works, a waiter
+on every poll. So a replica that is paused or wedged loses its conversations' locks within the
+lifetime, and another replica takes their next message, while a slow but live turn keeps its
+lock however long it runs. Before saving a turn, `lock_still_held` checks that the lock is
+still this turn's (channels.exactly_once): a replica that wakes up after losing it drops its turn.
+
 endpoints.yml:
     lock_store:
       type: channels.lock_store.AtomicRedisLockStore
@@ -19,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import AsyncGenerator
 
 from rasa.core.lock import Ticket, TicketLock
@@ -39,13 +47,19 @@ redis.call('PEXPIRE', KEYS[2], keep_ms)
 return ticket
 """
 
-# Drops expired tickets; returns 1 if ARGV[1] is the lowest live ticket (its turn), 0 if it
-# must wait, -1 if it expired while waiting.
+# Drops expired tickets and renews ARGV[1] for ARGV[2] seconds; returns 1 if it is the lowest
+# live ticket (it holds the lock), 0 if it must wait, -1 if it expired (its process paused
+# longer than its lifetime).
 _TRY_ACQUIRE = """
 local now = redis.call('TIME')
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(now[1]) + tonumber(now[2]) / 1e6)
+local seconds = tonumber(now[1]) + tonumber(now[2]) / 1e6
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', seconds)
 local ticket = tonumber(ARGV[1])
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return -1 end
+redis.call('ZADD', KEYS[1], 'XX', seconds + tonumber(ARGV[2]), ARGV[1])
+local keep_ms = math.ceil(tonumber(ARGV[2]) * 1000) + 60000
+redis.call('PEXPIRE', KEYS[1], keep_ms)
+redis.call('PEXPIRE', KEYS[2], keep_ms)
 for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   if tonumber(member) < ticket then return 0 end
 end
@@ -60,6 +74,21 @@ if redis.call('ZCARD', KEYS[1]) == 0 then
 end
 return 1
 """
+
+
+# The lock the current task holds: (store, conversation id, ticket, lifetime).
+_held: ContextVar[tuple | None] = ContextVar("held_conversation_lock", default=None)
+
+
+def lock_still_held() -> bool:
+    """Whether the conversation lock this task took is still its own (renewing it if so).
+
+    True where no shared lock store runs (`make run`'s in-memory one serves one server)."""
+    held = _held.get()
+    if held is None:
+        return True
+    store, conversation_id, ticket, lifetime = held
+    return store.renew(conversation_id, ticket, lifetime)
 
 
 class AtomicRedisLockStore(LockStore):
@@ -100,21 +129,45 @@ class AtomicRedisLockStore(LockStore):
         self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = 1
     ) -> AsyncGenerator[TicketLock, None]:
         ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        renewing, held = None, None
         try:
-            yield await self._acquire(conversation_id, ticket, wait_time_in_seconds)
+            lock = await self._acquire(conversation_id, ticket, lock_lifetime, wait_time_in_seconds)
+            held = _held.set((self, conversation_id, ticket, lock_lifetime))
+            renewing = asyncio.create_task(self._keep_renewed(conversation_id, ticket, lock_lifetime))
+            yield lock
         finally:
+            if renewing is not None:
+                renewing.cancel()
+            if held is not None:
+                _held.reset(held)
             self.finish_serving(conversation_id, ticket)
 
-    async def _acquire(self, conversation_id: str, ticket: int, wait_time_in_seconds: float) -> TicketLock:
+    async def _acquire(
+        self, conversation_id: str, ticket: int, lock_lifetime: float, wait_time_in_seconds: float
+    ) -> TicketLock:
         # Rasa waits a whole second between tries; a short poll keeps queued messages snappy.
         poll = min(wait_time_in_seconds, 0.05)
         while True:
-            state = int(self._try_acquire(keys=self._keys(conversation_id), args=[ticket]))
+            state = int(self._try_acquire(keys=self._keys(conversation_id), args=[ticket, lock_lifetime]))
             if state == 1:
                 return self.get_lock(conversation_id) or TicketLock(conversation_id)
             if state < 0:
                 raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
             await asyncio.sleep(poll)
+
+    async def _keep_renewed(self, conversation_id: str, ticket: int, lock_lifetime: float) -> None:
+        while True:
+            await asyncio.sleep(lock_lifetime / 3)
+            if not self.renew(conversation_id, ticket, lock_lifetime):
+                return
+
+    def renew(self, conversation_id: str, ticket: int, lock_lifetime: float) -> bool:
+        """Extends the ticket's life if it still holds the conversation's lock; False if it lost it."""
+        try:
+            return int(self._try_acquire(keys=self._keys(conversation_id), args=[ticket, lock_lifetime])) == 1
+        except Exception:  # noqa: BLE001 - Redis unreachable: the lock cannot be vouched for
+            logger.warning("Could not renew a conversation lock (Redis unreachable).")
+            return False
 
     def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
         self._release(keys=self._keys(conversation_id), args=[ticket_number])

@@ -174,6 +174,8 @@ class TwilioInput(RasaTwilioInput):
                             output,
                             sender,
                             input_channel=self.name(),
+                            # The same when Twilio delivers the message again: one turn (channels.exactly_once).
+                            message_id=form.get("MessageSid") or None,
                             metadata=self.get_metadata(request),
                         )
                     )
