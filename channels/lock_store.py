@@ -3,15 +3,17 @@
 Rasa's own `RedisLockStore` reads a conversation's lock, changes it in Python and writes it
 back. Two replicas doing that at once overwrite each other's tickets, and then both process
 the same conversation together: duplicated session starts and lost messages. Here a lock is
-a sorted set of tickets (member: ticket number, score: expiry time on Redis's clock) plus a
-ticket counter, and issuing, checking and returning a ticket each run inside Redis.
+a sorted set of tickets (member: ticket number, score: expiry time on Redis's clock), a ticket
+counter and the holder's ticket, and issuing, checking and returning a ticket each run inside
+Redis.
 
 A ticket lives `lock_lifetime` seconds past its last renewal (run-prod.sh sets Rasa's
 TICKET_LOCK_LIFETIME to 3): the holder renews it every third of that while it works, a waiter
 on every poll. So a replica that is paused or wedged loses its conversations' locks within the
-lifetime, and another replica takes their next message, while a slow but live turn keeps its
-lock however long it runs. Before saving a turn, `lock_still_held` checks that the lock is
-still this turn's (channels.exactly_once): a replica that wakes up after losing it drops its turn.
+lifetime to the messages waiting for them, while a slow but live turn keeps its lock however
+long it runs. Before saving a turn, `lock_still_held` checks that the lock is still this turn's
+(channels.exactly_once): a replica that wakes up after another took the conversation drops its
+turn; one whose conversation nobody took meanwhile carries on.
 
 endpoints.yml:
     lock_store:
@@ -47,28 +49,40 @@ redis.call('PEXPIRE', KEYS[2], keep_ms)
 return ticket
 """
 
-# Drops expired tickets and renews ARGV[1] for ARGV[2] seconds; returns 1 if it is the lowest
-# live ticket (it holds the lock), 0 if it must wait, -1 if it expired (its process paused
-# longer than its lifetime).
+# KEYS[3] holder: the ticket that last took the lock. Drops expired tickets; returns 1 if
+# ARGV[1] holds the lock (it is the holder, or the lowest live ticket and becomes the holder),
+# renewing it for ARGV[2] seconds; 0 if it must wait; -1 if it expired and another ticket
+# took the lock or may take it (its process paused longer than the lifetime).
 _TRY_ACQUIRE = """
 local now = redis.call('TIME')
 local seconds = tonumber(now[1]) + tonumber(now[2]) / 1e6
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', seconds)
+local keep_ms = math.ceil(tonumber(ARGV[2]) * 1000) + 60000
+local function hold()
+  redis.call('ZADD', KEYS[1], seconds + tonumber(ARGV[2]), ARGV[1])
+  redis.call('SET', KEYS[3], ARGV[1], 'PX', keep_ms)
+  redis.call('PEXPIRE', KEYS[1], keep_ms)
+  redis.call('PEXPIRE', KEYS[2], keep_ms)
+  return 1
+end
+if redis.call('GET', KEYS[3]) == ARGV[1] then return hold() end
 local ticket = tonumber(ARGV[1])
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return -1 end
 redis.call('ZADD', KEYS[1], 'XX', seconds + tonumber(ARGV[2]), ARGV[1])
-local keep_ms = math.ceil(tonumber(ARGV[2]) * 1000) + 60000
 redis.call('PEXPIRE', KEYS[1], keep_ms)
 redis.call('PEXPIRE', KEYS[2], keep_ms)
 for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   if tonumber(member) < ticket then return 0 end
 end
-return 1
+return hold()
 """
 
 # Returns the ticket; deletes the lock when nobody else holds or waits for it.
 _RELEASE = """
 redis.call('ZREM', KEYS[1], ARGV[1])
+if redis.call('GET', KEYS[3]) == ARGV[1] then
+  redis.call('DEL', KEYS[3])
+end
 if redis.call('ZCARD', KEYS[1]) == 0 then
   redis.call('DEL', KEYS[1], KEYS[2])
 end
@@ -116,7 +130,7 @@ class AtomicRedisLockStore(LockStore):
 
     def _keys(self, conversation_id: str) -> list[str]:
         tickets = self.key_prefix + conversation_id
-        return [tickets, tickets + ":next"]
+        return [tickets, tickets + ":next", tickets + ":holder"]
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         try:

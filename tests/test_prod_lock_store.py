@@ -159,3 +159,15 @@ def test_a_crashed_holder_does_not_block_the_conversation_forever(prefix: str) -
             return "served"
 
     assert asyncio.run(asyncio.wait_for(next_message(), timeout=5)) == "served"
+
+
+def test_a_paused_holder_whose_conversation_nobody_wanted_keeps_its_lock(prefix: str) -> None:
+    store = replica(prefix)
+
+    async def paused_then_awake() -> bool:
+        async with store.lock("visitor", lock_lifetime=0.3, wait_time_in_seconds=0.01):
+            time.sleep(0.6)  # past the lifetime, but no other message came for the conversation
+            return lock_still_held()
+
+    assert asyncio.run(paused_then_awake()) is True
+    assert list(redis.StrictRedis(host="127.0.0.1", db=1).scan_iter(f"{prefix}:*")) == []
