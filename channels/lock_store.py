@@ -37,6 +37,8 @@ from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
 
+MAX_POLL_SECONDS = 0.4  # between a waiting ticket's tries
+
 # KEYS[1] tickets (sorted set), KEYS[2] counter; ARGV[1] lifetime in seconds.
 _ISSUE = """
 local now = redis.call('TIME')
@@ -159,7 +161,9 @@ class AtomicRedisLockStore(LockStore):
     async def _acquire(
         self, conversation_id: str, ticket: int, lock_lifetime: float, wait_time_in_seconds: float
     ) -> TicketLock:
-        # Rasa waits a whole second between tries; a short poll keeps queued messages snappy.
+        # Rasa waits a whole second between tries; a short first poll keeps queued messages
+        # snappy, and backing off keeps the copies of a message that nginx retried on another
+        # replica (waiting for the first one's turn) from flooding Redis under load.
         poll = min(wait_time_in_seconds, 0.05)
         while True:
             state = int(self._try_acquire(keys=self._keys(conversation_id), args=[ticket, lock_lifetime]))
@@ -168,6 +172,7 @@ class AtomicRedisLockStore(LockStore):
             if state < 0:
                 raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
             await asyncio.sleep(poll)
+            poll = min(poll * 1.5, MAX_POLL_SECONDS, lock_lifetime / 3)
 
     async def _keep_renewed(self, conversation_id: str, ticket: int, lock_lifetime: float) -> None:
         while True:
