@@ -353,6 +353,9 @@ def main() -> None:
         report(visitors, faults, stored_turns(prod, run_id), stored_bookings(prod, run_id), args.minutes)
     finally:
         prod.stop()
+        # The servers' log outlives the temporary folder, to look into what the soak found.
+        kept = shutil.copy(prod.log, Path(tempfile.gettempdir()) / f"{workdir.name}.log")
+        print(f"  {'servers log':<40} {kept}")
         redis.stop()
         postgres.stop()
         shutil.rmtree(workdir, ignore_errors=True)

@@ -9,10 +9,11 @@ Rasa records on the turn's `UserUttered` event. Under the conversation's lock:
 - a message whose id the conversation already has is not a second turn: a REST caller gets the
   answers that turn gave (the first reply may never have reached it); other channels get nothing
   more (the first delivery already sent the answers to the platform);
-- a turn's answers are held back until its events are saved, and they are saved only if this
-  replica still holds the conversation's lock (`channels.lock_store.lock_still_held`): a replica
-  that was paused past the lock's lifetime, while another replica took the message again,
-  drops its turn instead of answering twice.
+- a turn's answers are held back until its events are saved (a failed save is an apology, not
+  an answer), and they are saved only if this replica still holds the conversation's lock
+  (`channels.lock_store.lock_still_held`): a replica that was paused past the lock's
+  lifetime, while another replica took the message again, drops its turn instead of
+  answering twice.
 
 The REST channel installs this when the server starts (every credentials file has it).
 """
@@ -93,7 +94,11 @@ async def handle_message_once(self: MessageProcessor, message: UserMessage) -> O
         logger.warning("The conversation's lock expired during this turn (the process was paused?); "
                        "another replica takes the message, this turn is dropped.")
         return None
-    await self.save_tracker(tracker)
+    # Not self.save_tracker: Rasa's FailSafeTrackerStore swallows a failed save (the database
+    # restarting) and keeps the turn in memory only, so the visitor was answered and the turn
+    # lost (the fault soak's one lost turn). Saved through the configured store, the failure
+    # reaches the channel, which apologises, and the visitor sends the message again.
+    await getattr(self.tracker_store, "_tracker_store", self.tracker_store).save(tracker)
     await held.release()
     if isinstance(message.output_channel, CollectingOutputChannel):
         return message.output_channel.messages
