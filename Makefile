@@ -26,10 +26,13 @@ run-prod: venv
 	@scripts/services.sh >/dev/null
 	@scripts/run-prod.sh
 
-# Latency, throughput, growth, training time and memory, ours beside a stock `rasa init`.
+# Latency, throughput, growth, training time and memory, ours beside a stock `rasa init`; then the
+# fault soak: production mode with faults injected at random for SOAK_MINUTES (bench/fault_soak.py).
+SOAK_MINUTES ?= 10
 bench: model
 	@scripts/services.sh >/dev/null
 	$(VENV)/python -m bench --model "$$(scripts/model.sh)" $(if $(BENCH_TRAIN),--train-ours)
+	$(VENV)/python -m bench.fault_soak --model "$$(scripts/model.sh)" --minutes $(SOAK_MINUTES)
 
 shell: venv
 	$(VENV)/rasa shell --model "$$(scripts/model.sh)" --endpoints endpoints.yml

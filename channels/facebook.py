@@ -154,7 +154,7 @@ class Messenger(RasaMessenger):
                 continue
             text, note = incoming
             if text:
-                await self._handle_user_message(text, sender_id, metadata)
+                await self._handle_user_message(text, sender_id, metadata, event_id(event))
             else:
                 await self.bot.send_text_message(sender_id, note)
 
@@ -175,13 +175,16 @@ class Messenger(RasaMessenger):
             return read_text(dig(postback, "payload"))
         return None
 
-    async def _handle_user_message(self, text: str, sender_id: str, metadata: Dict[str, Any] | None) -> None:
+    async def _handle_user_message(
+        self, text: str, sender_id: str, metadata: Dict[str, Any] | None, message_id: str | None
+    ) -> None:
         await self.bot.send_action(sender_id, "mark_seen")
         await self.bot.send_action(sender_id, "typing_on")
         try:
             await self.on_new_message(
                 UserMessage(
-                    text, self.bot, namespaced("facebook", sender_id), input_channel=self.name(), metadata=metadata
+                    text, self.bot, namespaced("facebook", sender_id), input_channel=self.name(),
+                    message_id=message_id, metadata=metadata,
                 )
             )
         except Exception:
@@ -189,6 +192,13 @@ class Messenger(RasaMessenger):
             await send_failure_reply(self.bot, sender_id)
         finally:
             await self.bot.send_action(sender_id, "typing_off")
+
+
+def event_id(event: Dict[str, Any]) -> str | None:
+    """The message's `mid` (postbacks carry one too), the same when Meta delivers the event again:
+    one turn (channels.exactly_once)."""
+    mid = dig(event, "message", "mid") or dig(event, "postback", "mid")
+    return mid if isinstance(mid, str) and mid else None
 
 
 def _events(payload: Dict[str, Any]) -> Iterator[Dict[str, Any]]:

@@ -5,6 +5,10 @@ straight to NLU; this keeps the same URL (/webhooks/rest/webhook) and reply form
 The conversation of `"sender": "abc"` is `rest:abc`, so no REST caller can join another
 channel's conversation; in production a caller needs an integration's credential, and every
 client address is rate limited (channels.public_access).
+
+A message sent again with the same `message_id` is one turn, and the second reply repeats the
+first's answers (channels.exactly_once). Without one, nginx's request id stands in (production:
+a POST retried on another replica keeps it), else Rasa makes one up.
 """
 
 import asyncio
@@ -18,6 +22,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels import action_deadline, exactly_once
 from channels.formatting import EMPTY_TEXT_REPLY, FAILURE_REPLY
 from channels.heap import freeze_loaded_objects
 from channels.native_recipients import NativeRecipient
@@ -37,6 +42,9 @@ from massage.text import clean_user_text
 logger = logging.getLogger(__name__)
 
 MAX_SENDER_CHARS = 128
+MAX_MESSAGE_ID_CHARS = 128
+# Set by nginx (deploy/nginx.conf.template) to its $request_id, the same on every retry of a request.
+REQUEST_ID_HEADER = "X-Request-ID"
 
 
 def parse_request(body: bytes) -> tuple[Dict[str, Any] | None, str | None]:
@@ -54,6 +62,9 @@ def parse_request(body: bytes) -> tuple[Dict[str, Any] | None, str | None]:
         return None, '"message" must be a string.'
     if payload.get("metadata") is not None and not isinstance(payload["metadata"], dict):
         return None, '"metadata" must be an object.'
+    message_id = payload.get("message_id")
+    if message_id is not None and (not isinstance(message_id, str) or not 0 < len(message_id) <= MAX_MESSAGE_ID_CHARS):
+        return None, f'"message_id" must be a non-empty string of at most {MAX_MESSAGE_ID_CHARS} characters.'
     return payload, None
 
 
@@ -68,6 +79,8 @@ class RestInput(rest.RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint("hardened_rest_webhook", __name__)
+        exactly_once.install()
+        action_deadline.install()
         webhook.after_server_start(freeze_loaded_objects)
         webhook.after_server_start(keep_sessions_open)
         webhook.before_server_stop(close_kept_sessions)
@@ -92,11 +105,12 @@ class RestInput(rest.RestInput):
             if not text:
                 return response.json([{"recipient_id": sender, "text": EMPTY_TEXT_REPLY}])
             collector = RestReplies()
+            message_id = payload.get("message_id") or request.headers.get(REQUEST_ID_HEADER)
             try:
                 await on_new_message(
                     UserMessage(
                         text, collector, namespaced(self.name(), sender), input_channel=self.name(),
-                        metadata=payload.get("metadata"),
+                        message_id=message_id, metadata=payload.get("metadata"),
                     )
                 )
             except Exception:  # noqa: BLE001 - the user gets an apology, the log gets the trace

@@ -103,6 +103,12 @@ def _inline_button(button: Dict[str, Any]) -> InlineKeyboardButton:
     return InlineKeyboardButton(button["title"], callback_data=data)
 
 
+def update_id(update: Dict[str, Any]) -> str | None:
+    """The update's id, the same when Telegram delivers it again: one turn (channels.exactly_once)."""
+    number = update.get("update_id")
+    return str(number) if isinstance(number, int) else None
+
+
 class TelegramInput(RasaTelegramInput):
     """Receives updates on /webhooks/telegram/webhook, only with the right secret token header."""
 
@@ -182,7 +188,7 @@ class TelegramInput(RasaTelegramInput):
                     await on_new_message(
                         UserMessage(
                             text, bot, namespaced("telegram", chat_id), input_channel=self.name(),
-                            metadata=self.get_metadata(request),
+                            message_id=update_id(update), metadata=self.get_metadata(request),
                         )
                     )
                 else:

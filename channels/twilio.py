@@ -176,6 +176,8 @@ class TwilioInput(RasaTwilioInput):
                             output,
                             namespaced("whatsapp", sender),
                             input_channel=self.name(),
+                            # The same when Twilio delivers the message again: one turn (channels.exactly_once).
+                            message_id=form.get("MessageSid") or None,
                             metadata=self.get_metadata(request),
                         )
                     )

@@ -17,6 +17,20 @@ RASA_BASE_PORT=${RASA_BASE_PORT:-5100}  # replica i listens on RASA_BASE_PORT + 
 ACTIONS_BASE_PORT=${ACTIONS_BASE_PORT:-5150}
 RASA_REPLICAS=${RASA_REPLICAS:-2}
 ACTION_REPLICAS=${ACTION_REPLICAS:-2}
+# nginx gives a replica this long to answer a message before it gives the message to the next
+# replica (which then has all the time it needs), and an action server this long before it
+# tries the other one; the replicas' own deadline for an action call covers both tries
+# (channels/action_deadline.py).
+REPLICA_TRY_SECONDS=${REPLICA_TRY_SECONDS:-3}
+ACTION_TRY_SECONDS=${ACTION_TRY_SECONDS:-3}
+export ACTION_CALL_TIMEOUT_SECONDS=$((2 * ACTION_TRY_SECONDS + 1))
+# A server that has answered its health check once and then fails HUNG_AFTER checks in a row,
+# each given HEALTH_SECONDS, without using the CPU in between, is hung (paused, stuck in a
+# blocking call: it accepts connections but its event loop never answers) and is killed and
+# started again. One that misses them while working (overloaded: its loop answers late) is left
+# to finish its queue; nginx sends the messages it does not answer in time to the other replica.
+HEALTH_SECONDS=${HEALTH_SECONDS:-3}
+HUNG_AFTER=${HUNG_AFTER:-2}
 STATE_DIR=${STATE_DIR:-$root/.state/prod}
 export POSTGRES_HOST=${POSTGRES_HOST:-127.0.0.1} POSTGRES_PORT=${POSTGRES_PORT:-5432}
 export POSTGRES_USER=${POSTGRES_USER:-postgres} POSTGRES_PASSWORD=${POSTGRES_PASSWORD:-}
@@ -36,6 +50,9 @@ export SANIC_WORKERS=1
 export WEHO_MODE=production
 # nginx's limit per client address on /webhooks/ and socket.io handshakes (README: Security).
 export PUBLIC_RATE_PER_SECOND=${PUBLIC_RATE_PER_SECOND:-5} PUBLIC_BURST=${PUBLIC_BURST:-20}
+# Rasa's conversation lock lifetime: tickets are renewed while their replica lives, so a paused
+# replica gives up its conversations within 3 s (channels/lock_store.py).
+export TICKET_LOCK_LIFETIME=${TICKET_LOCK_LIFETIME:-3}
 one_tf_thread=(env TF_INTER_OP_PARALLELISM_THREADS=1 TF_INTRA_OP_PARALLELISM_THREADS=1)  # per Rasa replica (see scripts/run.sh)
 
 scripts/install-nginx.sh >/dev/null
@@ -98,10 +115,14 @@ start_console() {
     .venv/bin/python -m console --port "$CONSOLE_BACKEND_PORT" >/dev/null &
   echo $! > "$STATE_DIR/pids/console.pid"
 }
-rasa_servers="" action_servers=""
+# max_fails=0: nginx never marks a server down for a while after a failure. A refused connection
+# (dead, restarting) costs nothing to retry, a hung server costs one try's timeout until the
+# supervisor below kills it; and under overload, two slow turns in a row no longer mark both
+# replicas down, which answered every visitor "restarting" for the fail_timeout.
+rasa_servers="" next_replicas="" action_servers=""
 for i in $(seq 0 $((ACTION_REPLICAS - 1))); do
   start_actions "$i"
-  action_servers+="        server 127.0.0.1:$((ACTIONS_BASE_PORT + i)) max_fails=1 fail_timeout=5s;"$'\n'
+  action_servers+="        server 127.0.0.1:$((ACTIONS_BASE_PORT + i)) max_fails=0;"$'\n'
 done
 
 start_replica() {
@@ -117,7 +138,8 @@ start_replica 0
 wait_for "http://127.0.0.1:$RASA_BASE_PORT/" 600 "$STATE_DIR/pids/rasa-0.pid"
 for i in $(seq 1 $((RASA_REPLICAS - 1))); do start_replica "$i"; done
 for i in $(seq 0 $((RASA_REPLICAS - 1))); do
-  rasa_servers+="        server 127.0.0.1:$((RASA_BASE_PORT + i)) max_fails=1 fail_timeout=5s;"$'\n'
+  rasa_servers+="        server 127.0.0.1:$((RASA_BASE_PORT + i)) max_fails=0;"$'\n'
+  next_replicas+="        127.0.0.1:$((RASA_BASE_PORT + i)) 127.0.0.1:$((RASA_BASE_PORT + (i + 1) % RASA_REPLICAS));"$'\n'
   wait_for "http://127.0.0.1:$((RASA_BASE_PORT + i))/" 600 "$STATE_DIR/pids/rasa-$i.pid"
 done
 for i in $(seq 0 $((ACTION_REPLICAS - 1))); do
@@ -126,9 +148,10 @@ done
 start_console
 wait_for "http://127.0.0.1:$CONSOLE_BACKEND_PORT/health" 60 "$STATE_DIR/pids/console.pid"
 
+REPLICA_TRY_SECONDS="$REPLICA_TRY_SECONDS" ACTION_TRY_SECONDS="$ACTION_TRY_SECONDS" \
 STATE="$STATE_DIR" PUBLIC_PORT="$PORT" LISTEN="$LISTEN" ADMIN_PORT="$ADMIN_PORT" ACTIONS_PORT="$ACTIONS_PORT" \
 CONSOLE_PORT="$CONSOLE_PORT" CONSOLE_LISTEN="$CONSOLE_LISTEN" CONSOLE_BACKEND_PORT="$CONSOLE_BACKEND_PORT" \
-RASA_SERVERS="$rasa_servers" ACTION_SERVERS="$action_servers" .venv/bin/python - <<'PY' > "$STATE_DIR/nginx.conf"
+RASA_SERVERS="$rasa_servers" NEXT_REPLICAS="$next_replicas" ACTION_SERVERS="$action_servers" .venv/bin/python - <<'PY' > "$STATE_DIR/nginx.conf"
 import os, re, sys
 template = open("deploy/nginx.conf.template").read()
 sys.stdout.write(re.sub(r"@([A-Z_]+)@", lambda m: os.environ.get(m.group(1), m.group(0)).rstrip("\n"), template))
@@ -140,20 +163,46 @@ wait_for "http://127.0.0.1:$PORT/health" 30
 echo "Production mode ready: http://localhost:$PORT/webhooks/rest/webhook ($RASA_REPLICAS Rasa replicas, $ACTION_REPLICAS action servers)"
 echo "Care team console: http://$CONSOLE_LISTEN:$CONSOLE_PORT (accounts: .venv/bin/python -m massage.staff add <email>)"
 
-# A server that dies is restarted; meanwhile nginx sends its work to the others.
+# A server that dies or hangs is restarted; meanwhile nginx sends its work to the others.
+declare -A answered misses cpu_ticks
+cpu_used() {  # pid: whether it used CPU time since the last call for this key
+  local key=$1 pid=$2 stat ticks
+  read -r -a stat < "/proc/$pid/stat" || return 1
+  ticks=$((stat[13] + stat[14]))  # utime + stime (the command name has no spaces: python3.10)
+  [ "$ticks" != "${cpu_ticks[$key]:-}" ] && { cpu_ticks[$key]=$ticks; return 0; }
+  return 1
+}
+healthy() {  # name, pid file key, health URL; false if the server is gone or was just killed as hung
+  local name=$1 key=$2 pid
+  pid=$(cat "$STATE_DIR/pids/$key.pid")
+  if ! kill -0 "$pid" 2>/dev/null; then
+    echo "$name exited; restarting it" >&2
+  elif curl -fs -m "$HEALTH_SECONDS" -o /dev/null "$3"; then
+    answered[$key]=1 misses[$key]=0
+    return 0
+  elif [ "${answered[$key]:-0}" = 0 ]; then
+    return 0  # still loading (a Rasa replica takes a minute)
+  elif cpu_used "$key" "$pid"; then
+    misses[$key]=0  # busy, not hung
+    return 0
+  elif [ $((misses[$key] += 1)) -lt "$HUNG_AFTER" ]; then
+    return 0
+  else
+    echo "$name does not answer its health check (hung); restarting it" >&2
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  fi
+  answered[$key]=0 misses[$key]=0
+  return 1
+}
 while kill -0 "$nginx_pid" 2>/dev/null; do
   sleep 2
   for i in $(seq 0 $((RASA_REPLICAS - 1))); do
-    if ! kill -0 "$(cat "$STATE_DIR/pids/rasa-$i.pid")" 2>/dev/null; then
-      echo "Rasa replica $i exited; restarting it" >&2
-      start_replica "$i"
-    fi
+    healthy "Rasa replica $i" "rasa-$i" "http://127.0.0.1:$((RASA_BASE_PORT + i))/" || start_replica "$i"
   done
   for i in $(seq 0 $((ACTION_REPLICAS - 1))); do
-    if ! kill -0 "$(cat "$STATE_DIR/pids/actions-$i.pid")" 2>/dev/null; then
-      echo "Action server $i exited; restarting it" >&2
-      start_actions "$i"
-    fi
+    healthy "Action server $i" "actions-$i" "http://127.0.0.1:$((ACTIONS_BASE_PORT + i))/health" \
+      || start_actions "$i"
   done
   if ! kill -0 "$(cat "$STATE_DIR/pids/console.pid")" 2>/dev/null; then
     echo "The console exited; restarting it" >&2

@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from bench.booking_visitor import spoken  # noqa: F401 - the REST test modules take it from here
 from conftest import texts
 from massage import bookings, clock
 
@@ -10,11 +11,6 @@ def free_slot(minutes: int = 90, days_ahead: int = 3) -> datetime:
     """A time a deep-tissue therapist is free in 90069, `days_ahead` days from now or later."""
     start = (clock.now() + timedelta(days=days_ahead)).replace(hour=9, minute=0, second=0, microsecond=0)
     return bookings.free_times(start, start + timedelta(days=7), minutes, "deep tissue", "90069")[0]
-
-
-def spoken(moment: datetime) -> str:
-    """'December 3 at 10:30am', as a person would type it."""
-    return f"{moment:%B} {moment.day} at {moment.hour % 12 or 12}:{moment:%M}{moment:%p}".lower()
 
 
 def conversation(stack, sender, *messages):

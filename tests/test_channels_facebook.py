@@ -283,3 +283,16 @@ async def test_long_text_links_and_many_buttons_respect_messenger_limits(fake_gr
 def test_the_channel_refuses_to_start_without_the_app_secret():
     with pytest.raises(RasaException, match="secret"):
         FacebookInput.from_credentials({"verify": VERIFY_TOKEN, "secret": "", "page-access-token": PAGE_TOKEN})
+
+
+def test_an_event_delivered_again_is_answered_once(messenger, fake_graph):
+    """Meta delivers an event again when it got no timely 200: same mid, one turn."""
+    psid = new_user()
+    payload = text_event(psid, FAQ_QUESTION)
+    say(messenger, fake_graph, psid, payload)
+    body = json.dumps(payload).encode()
+    assert post(messenger, body, signed_headers(body)).status_code == 200
+    # Messages of one user are handled in order: once the next one is answered, the repeat was handled.
+    say(messenger, fake_graph, psid, text_event(psid, "do I need to tip?"))
+    answers = [message for message in messages_to(fake_graph, psid) if faq_answer("insurance") in message.get("text")]
+    assert len(answers) == 1

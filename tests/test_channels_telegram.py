@@ -245,3 +245,15 @@ def test_payload_over_telegrams_64_bytes_is_sent_as_the_title():
 def test_the_channel_refuses_to_start_without_a_valid_secret_token(secret):
     with pytest.raises(RasaException, match="secret_token"):
         TelegramInput.from_credentials({"access_token": TOKEN, "secret_token": secret})
+
+
+def test_an_update_delivered_again_is_answered_once(telegram, fake_telegram):
+    """Telegram delivers an update again when it got no timely 200: same update_id, one turn."""
+    chat = new_chat()
+    update = text_update(chat, FAQ_QUESTION)
+    say(telegram, fake_telegram, chat, update)
+    assert post(telegram, update).status_code == 200
+    # Messages of one chat are handled in order: once the next one is answered, the repeat was handled.
+    say(telegram, fake_telegram, chat, text_update(chat, "do I need to tip?"))
+    answers = [call for call in sent_to(fake_telegram, chat) if faq_answer("insurance") in call.form["text"]]
+    assert len(answers) == 1

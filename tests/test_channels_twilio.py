@@ -226,3 +226,15 @@ async def test_long_replies_are_split_under_whatsapps_limit(fake_twilio):
 def test_the_channel_refuses_to_start_without_the_auth_token():
     with pytest.raises(RasaException, match="auth_token"):
         TwilioInput.from_credentials({"account_sid": ACCOUNT_SID, "twilio_number": BUSINESS_NUMBER})
+
+
+def test_a_message_delivered_again_is_answered_once(whatsapp, fake_twilio):
+    """Twilio retries a webhook that failed or timed out: same MessageSid, one turn."""
+    user = new_user()
+    form = inbound(user, FAQ_QUESTION)
+    assert post(whatsapp, form, {"X-Twilio-Signature": signature(form)}).status_code == 204
+    assert post(whatsapp, form, {"X-Twilio-Signature": signature(form)}).status_code == 204
+    # Messages of one user are handled in order: once the next one is answered, the repeat was handled.
+    assert faq_answer("tipping") in say(whatsapp, fake_twilio, user, "do I need to tip?")
+    answers = [call for call in sent_to(fake_twilio, user) if faq_answer("insurance") in call.form["Body"]]
+    assert len(answers) == 1

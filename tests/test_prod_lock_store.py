@@ -2,6 +2,7 @@
 
 import asyncio
 import threading
+import time
 import uuid
 
 import pytest
@@ -9,7 +10,7 @@ import redis
 from rasa.core.lock_store import LockError
 from rasa.utils.endpoints import EndpointConfig
 
-from channels.lock_store import AtomicRedisLockStore
+from channels.lock_store import AtomicRedisLockStore, lock_still_held
 
 
 @pytest.fixture
@@ -93,16 +94,60 @@ def test_messages_of_one_conversation_are_served_in_arrival_order(prefix: str) -
     assert served == list(range(20))
 
 
-def test_a_ticket_that_expired_while_waiting_is_refused(prefix: str) -> None:
+def test_a_waiter_that_was_paused_past_its_tickets_lifetime_is_refused(prefix: str) -> None:
     store = replica(prefix)
 
     async def stuck_then_late() -> None:
         async with store.lock("visitor", lock_lifetime=30):
+            late = store.issue_ticket("visitor", lock_lifetime=0.2)
+            await asyncio.sleep(0.4)  # its process paused: nobody renewed the waiting ticket
             with pytest.raises(LockError):
-                async with store.lock("visitor", lock_lifetime=0.2, wait_time_in_seconds=0.05):
-                    pass
+                await store._acquire("visitor", late, 0.2, 0.05)
 
     asyncio.run(stuck_then_late())
+
+
+def test_a_slow_turn_keeps_its_lock_past_the_lifetime_and_a_waiter_waits(prefix: str) -> None:
+    """Tickets are renewed while their process runs: a turn may take longer than the lifetime."""
+    store, other = replica(prefix), replica(prefix)
+    served = []
+
+    async def slow_then_next() -> None:
+        async def slow() -> None:
+            async with store.lock("visitor", lock_lifetime=0.3, wait_time_in_seconds=0.01):
+                served.append("slow starts")
+                await asyncio.sleep(1.0)
+                assert lock_still_held()
+                served.append("slow ends")
+
+        async def next_message() -> None:
+            await asyncio.sleep(0.05)
+            async with other.lock("visitor", lock_lifetime=0.3, wait_time_in_seconds=0.01):
+                served.append("next")
+
+        await asyncio.gather(slow(), next_message())
+
+    asyncio.run(slow_then_next())
+    assert served == ["slow starts", "slow ends", "next"]
+
+
+def test_a_paused_holder_loses_its_lock_to_the_next_message_and_knows_it(prefix: str) -> None:
+    """A replica paused mid-turn (SIGSTOP, a blocking call) renews nothing: after the lifetime the
+    next message's replica takes the conversation, and the paused one, awake, finds out before saving."""
+    store, other = replica(prefix), replica(prefix)
+
+    async def paused_then_awake() -> bool:
+        async with store.lock("visitor", lock_lifetime=0.3, wait_time_in_seconds=0.01):
+            time.sleep(0.6)  # the whole event loop stands still, as in a paused process
+
+            async def next_message() -> str:
+                async with other.lock("visitor", lock_lifetime=0.3, wait_time_in_seconds=0.01):
+                    return "served"
+
+            assert await asyncio.wait_for(next_message(), timeout=2) == "served"
+            return lock_still_held()
+
+    assert asyncio.run(paused_then_awake()) is False
 
 
 def test_a_crashed_holder_does_not_block_the_conversation_forever(prefix: str) -> None:
@@ -114,3 +159,15 @@ def test_a_crashed_holder_does_not_block_the_conversation_forever(prefix: str) -
             return "served"
 
     assert asyncio.run(asyncio.wait_for(next_message(), timeout=5)) == "served"
+
+
+def test_a_paused_holder_whose_conversation_nobody_wanted_keeps_its_lock(prefix: str) -> None:
+    store = replica(prefix)
+
+    async def paused_then_awake() -> bool:
+        async with store.lock("visitor", lock_lifetime=0.3, wait_time_in_seconds=0.01):
+            time.sleep(0.6)  # past the lifetime, but no other message came for the conversation
+            return lock_still_held()
+
+    assert asyncio.run(paused_then_awake()) is True
+    assert list(redis.StrictRedis(host="127.0.0.1", db=1).scan_iter(f"{prefix}:*")) == []

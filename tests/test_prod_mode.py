@@ -8,7 +8,6 @@ conversation, and the public port serves only the channels.
 
 import json
 import os
-import random
 import re
 import signal
 import subprocess
@@ -17,7 +16,6 @@ import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Dict, Iterator, List
@@ -26,18 +24,16 @@ import psycopg2
 import pytest
 import redis
 import requests
-import yaml
-from rest_cases import spoken
 from test_console import http_sign_in
 from test_web_widget import close, collect_replies, socket_client, wait_for, wait_for_session
 
+from bench.booking_visitor import RESPONSES, BookingVisitor
 from bench.ports import free_port_block
 from conftest import ROOT, UNLIMITED, texts, wait_for_http
 from console.relay import HANDED_BACK, JOINED
 from massage import clock, when
 from massage.availability import TRAVEL_BUFFER
 
-RESPONSES = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
 ACTIONS_DOWN = "part of my system is restarting"
 TOKEN = "prod-test-token"
 # Production mode's REST channel answers only an integration's credential (channels.public_access).
@@ -112,8 +108,9 @@ class Prod:
         return response.json()["events"]
 
 
-@pytest.fixture(scope="module")
-def prod(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prod]:
+@pytest.fixture(scope="module", name="prod")
+def prod_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prod]:
+    """A production-mode stack for the module; other modules import it for a stack of their own."""
     # WEHO_TEST_MODEL: test a given model file instead of the current one (which may need training).
     model = os.environ.get("WEHO_TEST_MODEL") or request.getfixturevalue("model_path")
     running = Prod(tmp_path_factory.mktemp("prod"), model)
@@ -196,20 +193,6 @@ GROUPS = RIVAL_GROUPS + LOAD_USERS - RIVAL_GROUPS * RIVALS  # the other half eac
 # How long a chat visitor waits for an answer before giving up. The 2-CPU test machine is the
 # bottleneck at 50 users (turns queue up); real users would not wait longer than this.
 TURN_PATIENCE_SECONDS = 30
-MAX_TURNS_PER_BOOKING = 30
-BOOKED = re.compile(r"You're booked! Your reference is (WH-[A-Z0-9]+): (.+?) will come on (.+?)\. The price")
-LOST_AT_CHECK = "isn't available"  # the wished time was taken before the summary
-LOST_AT_CONFIRMATION = RESPONSES["utter_slot_just_taken"][0]["text"]  # taken between summary and "yes"
-QUESTION = {name: RESPONSES[name][0]["text"] for name in (
-    "utter_ask_booking_address", "utter_ask_client_name", "utter_ask_client_phone", "utter_ask_client_email",
-    "utter_ask_access_notes", "utter_pick_offered_time", "utter_ask_booking_time",
-)}
-HEALTH_QUESTIONS = {RESPONSES[name][0]["text"] for name in RESPONSES if name.startswith("utter_ask_intake_")}
-SHALL_I_BOOK = "Shall I book it?"
-# Typed as "my name is ..."; bare names are the conversation tests' and NLU evaluation's concern.
-FIRST_NAMES = ["Ada", "Ben", "Cleo", "Dan", "Eve", "Finn", "Gia", "Hugo", "Iris", "Jude"]
-LAST_NAMES = ["Moss", "Reed", "Stone", "Vale", "Wren"]
-
 
 def load_target(group: int, attempt: int) -> datetime:
     """The time a group asks for in its `attempt`-th booking, 10 AM or 1 PM: one per group and attempt."""
@@ -218,27 +201,15 @@ def load_target(group: int, attempt: int) -> datetime:
     return datetime(day.year, day.month, day.day, 10 if index % 2 == 0 else 13, tzinfo=clock.LA)
 
 
-@dataclass
-class LoadUser:
+class LoadUser(BookingVisitor):
     """One simulated visitor: books again and again, answering whatever the bot asks."""
 
-    prod: "Prod"
-    index: int
-    deadline: float
-    run_id: str
-    latencies: List[float] = field(default_factory=list)
-    booked: List[Dict] = field(default_factory=list)
-    lost: List[Dict] = field(default_factory=list)  # races lost, and whether other times were offered
-    problems: List[str] = field(default_factory=list)  # HTTP errors, timeouts, failure or odd replies
-
-    def __post_init__(self) -> None:
-        self.sender = f"load-{self.run_id}-{self.index:02d}"
+    def __init__(self, prod: "Prod", index: int, deadline: float, run_id: str) -> None:
+        super().__init__(index, f"load-{run_id}-{index:02d}", deadline)
+        self.prod = prod
+        self.latencies: List[float] = []
         rival = self.index < RIVAL_GROUPS * RIVALS
         self.group = self.index // RIVALS if rival else RIVAL_GROUPS + self.index - RIVAL_GROUPS * RIVALS
-        self.name = f"{FIRST_NAMES[self.index % 10]} {LAST_NAMES[self.index // 10]}"
-        self.phone = f"(310) 555-01{self.index:02d}"
-        self.email = f"load{self.index:02d}@example.com"
-        self.random = random.Random(self.index)
         self.http = requests.Session()
         self.http.headers.update(REST_AUTH)
 
@@ -261,50 +232,6 @@ class LoadUser:
             self.problems.append(f"HTTP {reply.status_code}: {reply.text[:200]}")
             return None
         return reply.json()
-
-    def book(self, wished: datetime) -> None:
-        self.wished = wished
-        message = f"Book a 90 minute deep tissue massage at my place {spoken(wished)}"
-        for _ in range(MAX_TURNS_PER_BOOKING):
-            if time.monotonic() >= self.deadline:
-                return  # the load is over; this booking stays unfinished, as when a visitor leaves
-            reply = self.say(message)
-            if reply is None:
-                return
-            said = texts(reply)
-            confirmed = BOOKED.search(said)
-            if confirmed:
-                reference, therapist, moment = confirmed.groups()
-                self.booked.append({"reference": reference, "therapist": therapist, "time": moment})
-                return
-            offered = [button["payload"] for m in reply for button in m.get("buttons") or []]
-            if LOST_AT_CHECK in said or LOST_AT_CONFIRMATION in said:
-                self.lost.append({"at_confirmation": LOST_AT_CONFIRMATION in said, "offered": len(offered)})
-            answer = self.answer(reply[-1].get("text", ""), offered)
-            if answer is None:
-                self.problems.append(f"unexpected reply to {message!r}: {said[:300]!r}")
-                return
-            message = answer
-        self.problems.append(f"no booking after {MAX_TURNS_PER_BOOKING} turns")
-
-    def answer(self, question: str, offered: List[str]) -> str | None:
-        """What this user types to the bot's last message; None if it asked nothing a booker expects."""
-        if SHALL_I_BOOK in question:
-            return "yes"
-        if question in HEALTH_QUESTIONS:
-            return "no"
-        answers = {
-            QUESTION["utter_ask_booking_address"]: "8500 Sunset Blvd, West Hollywood, CA 90069",
-            QUESTION["utter_ask_client_name"]: f"my name is {self.name}",
-            QUESTION["utter_ask_client_phone"]: self.phone,
-            QUESTION["utter_ask_client_email"]: self.email,
-            QUESTION["utter_ask_access_notes"]: "none",
-            # Nobody was free near the wished time: try the next day.
-            QUESTION["utter_ask_booking_time"]: spoken(self.wished + timedelta(days=1)),
-        }
-        if question == QUESTION["utter_pick_offered_time"] and offered:
-            return self.random.choice(offered)  # tap one of the free times offered
-        return answers.get(question)
 
 
 def test_fifty_users_booking_for_a_minute_lose_and_double_nothing(prod: Prod, capsys) -> None:
