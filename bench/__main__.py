@@ -29,6 +29,7 @@ from pathlib import Path
 import requests
 
 from bench.ports import free_port
+from bench.prod_access import UNLIMITED
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -116,7 +117,7 @@ class Server:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite:///{self.workdir / 'massage.db'}",
                "TF_CPP_MIN_LOG_LEVEL": "2",
                # One client sending turns back to back: the limit per address would measure 429s.
-               "MESSAGE_RATE_PER_SECOND": "100000", "MESSAGE_BURST": "100000"}
+               **UNLIMITED}
         credentials = self.workdir / "credentials.yml"
         credentials.write_text("rest:\n" if not self.with_actions else "channels.rest.RestInput:\n")
         if self.with_actions:

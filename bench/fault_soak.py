@@ -45,6 +45,7 @@ import requests
 
 from bench.booking_visitor import BookingVisitor, texts
 from bench.ports import free_port, free_port_block
+from bench.prod_access import REST_AUTH, REST_CREDENTIALS, UNLIMITED
 from massage import clock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,7 +132,7 @@ class ProductionMode:
             **os.environ, "MODEL": model, "PORT": str(base), "ADMIN_PORT": str(base + 1), "ACTIONS_PORT": str(base + 2),
             "RASA_BASE_PORT": str(base + 3), "ACTIONS_BASE_PORT": str(base + 5), "STATE_DIR": str(workdir / "state"),
             "POSTGRES_PORT": str(postgres.port), "POSTGRES_DB": "weho", "REDIS_PORT": str(redis.port), "REDIS_DB": "0",
-            "RASA_TOKEN": secrets.token_urlsafe(16),
+            "RASA_TOKEN": secrets.token_urlsafe(16), **REST_CREDENTIALS, **UNLIMITED,
         }
         self.env.pop("DATABASE_URL", None)
         self.database = {"host": "127.0.0.1", "port": postgres.port, "user": "postgres", "dbname": "weho"}
@@ -188,6 +189,7 @@ class SoakVisitor(BookingVisitor):
         self.unanswered: List[Sent] = []  # given up on after GIVE_UP_SECONDS
         self.apologies = 0
         self.http = requests.Session()
+        self.http.headers.update(REST_AUTH)
 
     def run(self) -> None:
         """FAQ questions and bookings until the deadline (a booking the bot derailed is left, as a

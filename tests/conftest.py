@@ -16,6 +16,7 @@ import requests
 from cryptography.fernet import Fernet
 
 from bench.ports import free_port
+from bench.prod_access import UNLIMITED
 from massage.db import engine_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,10 +44,6 @@ def wait_for_http(
 
 
 # Rate limits per client address (channels.public_access, deploy/nginx.conf.template) too high to reach.
-UNLIMITED = {
-    f"{kind}_{knob}": "100000" for kind in ("MESSAGE", "CONNECT", "PUBLIC") for knob in ("RATE_PER_SECOND", "BURST")
-}
-
 PG_TEST_SERVER = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
 
 

@@ -17,6 +17,7 @@ import pytest
 import requests
 from test_prod_mode import RESPONSES, Prod, prod_stack  # noqa: F401 - prod_stack: this module's own `prod`
 
+from bench.prod_access import REST_AUTH
 from conftest import texts
 
 TIP_QUESTION = "do I need to tip?"
@@ -28,7 +29,7 @@ VISITOR_PATIENCE_SECONDS = 5  # what a fault may cost the next visitor (issue 17
 
 def send(url: str, text: str, sender: str, message_id: str | None = None, timeout: float = 90) -> requests.Response:
     body = {"sender": sender, "message": text, **({"message_id": message_id} if message_id else {})}
-    return requests.post(f"{url}/webhooks/rest/webhook", json=body, timeout=timeout)
+    return requests.post(f"{url}/webhooks/rest/webhook", json=body, headers=REST_AUTH, timeout=timeout)
 
 
 def user_turns(prod: Prod, sender: str) -> List[Dict]:

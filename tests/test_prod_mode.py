@@ -29,15 +29,14 @@ from test_web_widget import close, collect_replies, socket_client, wait_for, wai
 
 from bench.booking_visitor import RESPONSES, BookingVisitor
 from bench.ports import free_port_block
-from conftest import ROOT, UNLIMITED, texts, wait_for_http
+from bench.prod_access import REST_AUTH, REST_CREDENTIALS, UNLIMITED
+from conftest import ROOT, texts, wait_for_http
 from console.relay import HANDED_BACK, JOINED
 from massage import clock, when
 from massage.availability import TRAVEL_BUFFER
 
 ACTIONS_DOWN = "part of my system is restarting"
 TOKEN = "prod-test-token"
-# Production mode's REST channel answers only an integration's credential (channels.public_access).
-REST_AUTH = {"Authorization": "Bearer prod-test-integration-secret"}
 
 
 class Prod:
@@ -59,7 +58,7 @@ class Prod:
             # The console over plain HTTP from the test (a Secure cookie would not come back).
             "CONSOLE_PORT": str(self.console_port), "CONSOLE_BACKEND_PORT": str(base + 8),
             "CONSOLE_SECURE_COOKIES": "0",
-            "REST_CREDENTIALS": "prodtest:prod-test-integration-secret",
+            **REST_CREDENTIALS,
             # Fifty users from one address: the limits per address are test_prod_security's.
             **UNLIMITED,
             **(env or {}),
