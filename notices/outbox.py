@@ -89,6 +89,7 @@ def _notice(
 
 def _common(booking: Booking, therapist: Therapist, event: str, revision: int, previous_start) -> dict:
     return {
+        "changed_at": clock.now().isoformat(),
         "reference": booking.reference,
         "event": event,
         "revision": revision,
