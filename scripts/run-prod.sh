@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Production mode on one machine, in the foreground: PostgreSQL (conversations and bookings),
 # Redis (conversation locks), RASA_REPLICAS Rasa servers and ACTION_REPLICAS action servers
-# behind nginx. Visitors use nginx on PORT (default 5005); every other port is loopback-only.
+# behind nginx, and the notices worker. Visitors use nginx on PORT (default 5005); every other
+# port is loopback-only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -72,6 +73,17 @@ start_actions() {
   .venv/bin/rasa run actions --port "$((ACTIONS_BASE_PORT + $1))" --actions actions "${logging[@]}" &
   echo $! > "$STATE_DIR/pids/actions-$1.pid"
 }
+# The notices worker: its own process, restarted if it exits (several may run: they share the
+# outbox through row locks).
+start_worker() {
+  .venv/bin/python -m notices.worker &
+  echo $! > "$STATE_DIR/pids/notices-worker.pid"
+}
+if [ -z "${SMTP_HOST:-}" ]; then
+  echo "SMTP_HOST not set: email notices wait for an SMTP server on 127.0.0.1:${SMTP_PORT:-1025}" \
+       "(python -m notices.status shows them)" >&2
+fi
+start_worker
 rasa_servers="" action_servers=""
 for i in $(seq 0 $((ACTION_REPLICAS - 1))); do
   start_actions "$i"
@@ -125,4 +137,8 @@ while kill -0 "$nginx_pid" 2>/dev/null; do
       start_actions "$i"
     fi
   done
+  if ! kill -0 "$(cat "$STATE_DIR/pids/notices-worker.pid")" 2>/dev/null; then
+    echo "Notices worker exited; restarting it" >&2
+    start_worker
+  fi
 done

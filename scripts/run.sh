@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts the action server (5055), the Rasa server (5005) and the web chat demo (8080), in the foreground.
+# Starts the action server (5055), the Rasa server (5005), the web chat demo (8080), the notices
+# worker and, with no SMTP_HOST set, the local mail catcher (1025, page on 8025), in the foreground.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=$(scripts/model.sh)
@@ -34,4 +35,16 @@ trap 'kill $(jobs -p) 2>/dev/null || true' EXIT INT TERM
   --enable-api --auth-token "$RASA_TOKEN" --cors $CORS_ORIGINS "${logging[@]}" &
 # The demo site with the chat widget: http://localhost:${WEB_PORT:-8080}
 .venv/bin/python web/serve.py &
+# Notices (confirmations, therapist notices, reminders) and the worker that sends them (README,
+# Notices). With no SMTP server set, email goes to a local mail catcher (a real SMTP server on
+# loopback) whose page shows it.
+if [ -z "${SMTP_HOST:-}" ]; then
+  MAILCATCHER_SMTP_PORT=${MAILCATCHER_SMTP_PORT:-1025}
+  MAILCATCHER_PORT=${MAILCATCHER_PORT:-8025}
+  .venv/bin/python -m notices.mailcatcher --smtp-port "$MAILCATCHER_SMTP_PORT" --web-port "$MAILCATCHER_PORT" &
+  export SMTP_HOST=127.0.0.1 SMTP_PORT=$MAILCATCHER_SMTP_PORT SMTP_TLS=none
+  echo "SMTP_HOST not set: confirmations and reminders go to the local mail catcher;" \
+       "read them at http://localhost:$MAILCATCHER_PORT (files in .state/mail/)"
+fi
+.venv/bin/python -m notices.worker &
 wait -n
