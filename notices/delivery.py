@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from massage import when
-from notices import content, mail, messaging
+from notices import content, mail, messaging, reply_context
 from notices.messaging import SendFailed
+from notices.outbox import REMINDERS
+from notices.recipients import MESSAGING_APPS
 from notices.settings import Settings
 
 # WhatsApp lets a business write freely only within 24 hours of the client's last message.
@@ -45,6 +47,8 @@ class Courier:
             return
         text = content.short_text(notice.payload, notice.audience, sms=notice.channel == "sms")
         s = self.settings
+        if notice.event in REMINDERS and notice.channel in MESSAGING_APPS:
+            reply_context.remember_booking(s, notice.payload)
         if notice.channel == "telegram":
             messaging.send_telegram(s, notice.recipient, text)
         elif notice.channel == "facebook":

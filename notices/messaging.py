@@ -32,7 +32,8 @@ class NotConfigured(SendFailed):
         super().__init__(f"{what} is not configured", permanent=True)
 
 
-def _post(url: str, **kwargs) -> requests.Response:
+def post(url: str, **kwargs) -> requests.Response:
+    """POST with a timeout; SendFailed on a network error, a server error or rate limiting."""
     try:
         response = requests.post(url, timeout=HTTP_TIMEOUT_SECONDS, **kwargs)
     except requests.RequestException as error:
@@ -46,7 +47,7 @@ def send_telegram(settings: Settings, chat_id: str, text: str) -> None:
     if not settings.telegram_token:
         raise NotConfigured("Telegram (TELEGRAM_ACCESS_TOKEN)")
     url = f"{settings.telegram_api_base.rstrip('/')}/bot{settings.telegram_token}/sendMessage"
-    response = _post(url, data={"chat_id": chat_id, "text": text})
+    response = post(url, data={"chat_id": chat_id, "text": text})
     if response.status_code >= 400:
         raise SendFailed(f"Telegram HTTP {response.status_code}")
 
@@ -63,7 +64,7 @@ def send_messenger(settings: Settings, psid: str, text: str) -> None:
         "messaging_type": "MESSAGE_TAG",
         "tag": "CONFIRMED_EVENT_UPDATE",
     }
-    response = _post(url, params={"access_token": settings.facebook_token}, json=body)
+    response = post(url, params={"access_token": settings.facebook_token}, json=body)
     if response.status_code >= 400:
         raise SendFailed(f"Messenger HTTP {response.status_code}")
 
@@ -80,7 +81,7 @@ def send_twilio(settings: Settings, to: str, sender: str | None, text: str | Non
     else:
         form["Body"] = text
     url = f"{settings.twilio_api_base.rstrip('/')}/2010-04-01/Accounts/{settings.twilio_account_sid}/Messages.json"
-    response = _post(url, data=form, auth=(settings.twilio_account_sid, settings.twilio_auth_token))
+    response = post(url, data=form, auth=(settings.twilio_account_sid, settings.twilio_auth_token))
     if response.status_code >= 400:
         try:
             code = int(response.json().get("code"))

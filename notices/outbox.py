@@ -109,6 +109,9 @@ def _client_payload(booking: Booking, therapist: Therapist, event: str, revision
         **_common(booking, therapist, event, revision, previous_start),
         "client_name": booking.client_name,
         "price_cents": booking.price_cents,
+        # Where a reply to a reminder arrives, and the phone number that chat proves (reply_context).
+        "conversation_id": booking.conversation_id,
+        "proven_phone": recipients.proven_phone(booking),
     }
 
 

@@ -30,6 +30,9 @@ def client_channel(booking: Booking) -> Address | None:
         channel, native_id = conversation_ids.split(booking.conversation_id or "")
     except ValueError:
         return None
+    if channel == "whatsapp":
+        # Twilio addresses WhatsApp users as whatsapp:+1...; the conversation id carries that.
+        return Address(channel, native_id if native_id.startswith("whatsapp:") else f"whatsapp:{native_id}")
     if channel in MESSAGING_APPS:
         return Address(channel, native_id)
     if channel == "web" and booking.sms_consent:
@@ -41,6 +44,15 @@ def client_addresses(booking: Booking) -> list[Address]:
     """Where a confirmation, a reschedule or a cancellation goes: email, and the client's channel."""
     chat = client_channel(booking)
     return [Address("email", booking.email)] + ([chat] if chat else [])
+
+
+def proven_phone(booking: Booking) -> str | None:
+    """The booked phone number when the client's chat is that number's (WhatsApp from the booked
+    number): someone replying there has shown they hold it, so no second check is asked."""
+    chat = client_channel(booking)
+    if chat is not None and chat.channel == "whatsapp" and chat.recipient == f"whatsapp:{booking.phone}":
+        return booking.phone
+    return None
 
 
 def reminder_address(booking: Booking) -> Address:

@@ -36,6 +36,10 @@ class Settings:
     twilio_sms_number: str | None = None  # +1..., or a Messaging Service SID (MG...)
     # The Content SID (HX...) of the WhatsApp template approved for reminders (README, Notices).
     whatsapp_reminder_template: str | None = None
+    # Rasa's HTTP API, where a reminder leaves the booking's reference in the client's
+    # conversation (notices.reply_context); unset, replies to reminders ask for it.
+    rasa_url: str | None = None
+    rasa_token: str | None = None
     max_attempts: int = 8
     retry_base_seconds: float = 30.0
     retry_max_seconds: float = 3600.0
@@ -85,6 +89,8 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
         twilio_whatsapp_number=env.get("TWILIO_WHATSAPP_NUMBER") or None,
         twilio_sms_number=env.get("TWILIO_SMS_NUMBER") or None,
         whatsapp_reminder_template=env.get("WHATSAPP_REMINDER_TEMPLATE") or None,
+        rasa_url=env.get("RASA_URL") or None,
+        rasa_token=env.get("RASA_TOKEN") or None,
         max_attempts=_number(env, "NOTICES_MAX_ATTEMPTS", defaults.max_attempts, int),
         retry_base_seconds=_number(env, "NOTICES_RETRY_SECONDS", defaults.retry_base_seconds),
         retry_max_seconds=_number(env, "NOTICES_RETRY_MAX_SECONDS", defaults.retry_max_seconds),

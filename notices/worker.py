@@ -142,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     handler.addFilter(privacy.install())
     logging.basicConfig(level=args.log_level.upper(), handlers=[handler],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # urllib3 logs each request line at DEBUG, and the Bot API and Send API carry tokens in the URL.
+    logging.getLogger("urllib3").setLevel(logging.WARNING)
     try:
         settings = from_environment()
     except SettingsError as error:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Dict, Iterator
@@ -125,5 +126,27 @@ def worker_process(env: Dict[str, str], log: Path) -> Iterator[WorkerProcess]:
 
 
 def worker_env(database_url: str, smtp_port: int, **more: str) -> Dict[str, str]:
-    return {"DATABASE_URL": database_url, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port),
-            "NOTICES_POLL_SECONDS": "0.1", **more}  # fmt: skip
+    """The worker's environment: `make run`'s settings, but this database and SMTP server."""
+    return {"DATABASE_URL": database_url, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), **more}
+
+
+def wait_until_started(worker: WorkerProcess, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while "notices worker started" not in worker.log.read_text(errors="replace"):
+        if time.monotonic() > deadline or worker.process.poll() is not None:
+            raise RuntimeError("the notices worker did not start:\n" + worker.log.read_text(errors="replace"))
+        time.sleep(0.1)
+
+
+def book_by_rest(stack, sender: str, slot, name: str, phone: str, email: str, address: str, access: str):
+    """A booking made through the REST channel, as a visitor types it; returns the bot's last reply
+    and the monotonic time just before the confirming "yes" was sent."""
+    from rest_cases import conversation, spoken
+
+    conversation(
+        stack, sender, f"book a 90 minute deep tissue massage {spoken(slot)}",
+        f"{address}, West Hollywood 90069", name, phone, email, access, "no", "no", "no", "no", "no",
+    )  # fmt: skip
+    confirmed_at = time.monotonic()
+    (reply,) = conversation(stack, sender, "yes")
+    return reply, confirmed_at

@@ -66,7 +66,8 @@ def test_a_worker_killed_mid_batch_and_restarted_delivers_all_200_once_each(data
         due = session.execute(select(func.count(Notice.id)).where(Notice.due_at <= clock.now())).scalar()
     assert due == 200
     with smtp_server() as smtp:
-        env = worker_env(database_url, smtp.port, NOTICES_LEASE_SECONDS=str(LEASE_SECONDS), NOTICES_BATCH_SIZE="10")
+        env = worker_env(database_url, smtp.port, NOTICES_POLL_SECONDS="0.1",
+                         NOTICES_LEASE_SECONDS=str(LEASE_SECONDS), NOTICES_BATCH_SIZE="10")
         log = tmp_path / "worker.log"
         worker = WorkerProcess(env, log).start()
         started = time.monotonic()
