@@ -76,7 +76,8 @@ start_actions() {
 # The notices worker: its own process, restarted if it exits (several may run: they share the
 # outbox through row locks).
 start_worker() {
-  .venv/bin/python -m notices.worker &
+  # A reminder leaves the booking's reference in the client's conversation through the HTTP API.
+  RASA_URL="http://127.0.0.1:$ADMIN_PORT" RASA_TOKEN="$RASA_TOKEN" .venv/bin/python -m notices.worker &
   echo $! > "$STATE_DIR/pids/notices-worker.pid"
 }
 if [ -z "${SMTP_HOST:-}" ]; then

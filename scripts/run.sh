@@ -46,5 +46,6 @@ if [ -z "${SMTP_HOST:-}" ]; then
   echo "SMTP_HOST not set: confirmations and reminders go to the local mail catcher;" \
        "read them at http://localhost:$MAILCATCHER_PORT (files in .state/mail/)"
 fi
-.venv/bin/python -m notices.worker &
+# A reminder leaves the booking's reference in the client's conversation through the HTTP API.
+RASA_URL=http://127.0.0.1:5005 RASA_TOKEN="$RASA_TOKEN" .venv/bin/python -m notices.worker &
 wait -n

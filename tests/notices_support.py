@@ -17,8 +17,10 @@ from aiosmtpd.controller import Controller
 
 from bench.ports import free_port
 from conftest import ROOT
+from notices.delivery import Courier
 from notices.mailcatcher import Inbox, invitation
 from notices.settings import Settings
+from notices.worker import run_once
 
 
 class RefusingInbox(Inbox):
@@ -78,6 +80,17 @@ def settings_for(smtp_port: int, platforms: Dict | None = None, **overrides) -> 
         )  # fmt: skip
     fields.update(overrides)
     return Settings(**fields)
+
+
+def deliver_due(settings: Settings, at=None, rounds: int = 10) -> None:
+    """Run the worker's rounds in this process at one moment until nothing is left to try."""
+    courier = Courier(settings)
+    try:
+        for _ in range(rounds):
+            if not run_once(courier, at):
+                return
+    finally:
+        courier.close()
 
 
 def invite(message) -> icalendar.Calendar:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from fake_platform import FakePlatform, twilio_api
-from notices_support import RefusingInbox, invite, settings_for, smtp_server, the_event
+from notices_support import RefusingInbox, deliver_due, invite, settings_for, smtp_server, the_event
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
@@ -19,7 +19,6 @@ from massage.clock import LA
 from massage.loader import load_directory
 from massage.models import Booking, Notice
 from notices import outbox, status, worker
-from notices.delivery import Courier
 
 # Saturday 28 November 2026, 4:22 PM; the visit is Monday 30 November at 10 AM (Ben Cole).
 NOW = datetime(2026, 11, 28, 16, 22, tzinfo=LA)
@@ -62,17 +61,6 @@ def book(starts_at=MONDAY_10, therapist="ben-cole", conversation_id="visitor-1",
     )  # fmt: skip
     fields.update(changes)
     return bookings.create_booking(bookings.NewBooking(**fields))
-
-
-def deliver_due(settings, at=None, rounds: int = 10) -> None:
-    """Run the worker's rounds at one moment until nothing is left to try."""
-    courier = Courier(settings)
-    try:
-        for _ in range(rounds):
-            if not worker.run_once(courier, at):
-                return
-    finally:
-        courier.close()
 
 
 def notices_of(reference: str) -> list[Notice]:
@@ -359,3 +347,16 @@ def test_the_migration_adds_the_outbox_with_a_unique_key(database):
                                audience="client", channel="email", recipient="x@example.com", payload={},
                                order_key="x", status="pending", due_at=datetime.now(timezone.utc), attempts=0))
     assert booking.reference
+
+
+@pytest.mark.parametrize(
+    "conversation_id, phone, proven",
+    [("whatsapp:whatsapp:+13105550123", "(310) 555-0123", "+13105550123"),
+     ("whatsapp:whatsapp:+13105550124", "(310) 555-0123", None),
+     ("telegram:5550004", "(310) 555-0123", None)],
+)  # fmt: skip
+def test_a_reminder_carries_the_phone_only_where_the_chat_proves_it(database, conversation_id, phone, proven):
+    booking = book(conversation_id=conversation_id, phone=phone)
+    (reminder,) = [n for n in notices_of(booking.reference) if n.event == "reminder_24h"]
+    assert reminder.payload["proven_phone"] == proven
+    assert reminder.payload["conversation_id"] == conversation_id
