@@ -4,7 +4,6 @@ messaging platforms. Email with a calendar invitation, the therapist's notice, t
 chat, texts, reminders at 24 h and 2 h (a set clock), retries, order and giving up."""
 
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -12,19 +11,18 @@ from fake_platform import FakePlatform, twilio_api
 from notices_support import RefusingInbox, deliver_due, invite, settings_for, smtp_server, the_event
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
+from test_bookings import migrate_with_test_directory
 
 from conftest import throwaway_database_url
 from massage import bookings, db
 from massage.clock import LA
-from massage.loader import load_directory
 from massage.models import Booking, Notice
 from notices import outbox, status, worker
 
 # Saturday 28 November 2026, 4:22 PM; the visit is Monday 30 November at 10 AM (Ben Cole).
 NOW = datetime(2026, 11, 28, 16, 22, tzinfo=LA)
 MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=LA)
-DIRECTORY = Path(__file__).resolve().parent / "fixtures" / "notices" / "therapists.yml"
-BEN_TELEGRAM_CHAT = "424242"  # Ben Cole's notify_via in the fixture
+BEN_TELEGRAM_CHAT = "424242"  # Ben Cole's notify_via in the booking tests' directory
 ANA_EMAIL = "ana.reyes@therapists.example.com"
 
 
@@ -34,20 +32,19 @@ def clock_at_now():
         yield
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, tmp_path, monkeypatch):
-    with throwaway_database_url(request.param, tmp_path / "notices.db") as url:
-        monkeypatch.setenv("DATABASE_URL", url)
-        db.upgrade()
-        with db.session_scope() as session:
-            load_directory(session, DIRECTORY)
-        yield request.param
-
-
 @pytest.fixture
 def smtp():
     with smtp_server() as server:
         yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path, monkeypatch):
+    """The booking tests' two therapists (Ana told by email, Ben on Telegram) on SQLite or PostgreSQL."""
+    with throwaway_database_url(request.param, tmp_path / "notices.db") as url:
+        monkeypatch.setenv("DATABASE_URL", url)
+        migrate_with_test_directory()
+        yield request.param
 
 
 def book(starts_at=MONDAY_10, therapist="ben-cole", conversation_id="visitor-1", **changes) -> bookings.BookingDetails:

@@ -3,18 +3,16 @@ the middle of 200 notices and restarted, every notice arrives and the duplicates
 
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from notices_support import WorkerProcess, smtp_server, worker_env
 from sqlalchemy import func, select
+from test_bookings import migrate_with_test_directory
 
 from conftest import throwaway_database_url
 from massage import bookings, clock, db
-from massage.loader import load_directory
 from massage.models import Notice
 
-DIRECTORY = Path(__file__).resolve().parent / "fixtures" / "notices" / "therapists.yml"
 # Ana Reyes (told by email) works Monday 1-5 PM, Friday 12-5 PM and Saturday 10 AM-6 PM.
 ANA_STARTS = {0: ["13:00", "14:30", "16:00"], 4: ["12:00", "13:30", "15:00"],
               5: ["10:00", "11:30", "13:00", "14:30", "16:00"]}  # fmt: skip
@@ -53,9 +51,7 @@ def wait_until(condition, timeout: float, step: float = 0.005) -> None:
 def database_url(tmp_path, monkeypatch):
     with throwaway_database_url("sqlite", tmp_path / "notices.db") as url:
         monkeypatch.setenv("DATABASE_URL", url)
-        db.upgrade()
-        with db.session_scope() as session:
-            load_directory(session, DIRECTORY)
+        migrate_with_test_directory()
         yield url
 
 
