@@ -51,10 +51,10 @@ def short_text(payload: dict, audience: str, sms: bool = False) -> str:
     paragraphs = content.text.split("\n\n")
     # The therapist needs every detail; the client the essentials (the email has the rest).
     parts = [content.subject, *(paragraphs if audience == "therapist" else paragraphs[:1])]
-    if audience == "client" and payload["event"] != "cancelled":
-        parts.append(REPLY_HINT)
     if sms:
-        parts.append(STOP_HINT)
+        parts.append(STOP_HINT)  # replies to texts do not reach the assistant: no "reply C"
+    elif audience == "client" and payload["event"] != "cancelled":
+        parts.append(REPLY_HINT)
     return "\n".join(parts)
 
 
@@ -70,7 +70,7 @@ def _client_lines(payload: dict) -> list[str]:
         return [
             f"Booked: {session_name(payload)} on {moment} ({reference})",
             f"{greeting} {visit} Your reference is {reference}.",
-            f"Price: {pricing.format_price(payload['price_cents'])}, travel included.",
+            f"Price: {pricing.format_price(payload['price_cents'])}.",
             policy.CANCELLATION_POLICY,
             policy.preparation_text(),
             "The attached invitation puts the visit in your calendar.",
