@@ -19,7 +19,9 @@ def remember_booking(settings: Settings, payload: dict) -> None:
     events = [{"event": "slot", "name": "booking_reference", "value": payload["reference"]}]
     if payload.get("proven_phone"):
         events.append({"event": "slot", "name": "lookup_phone", "value": payload["proven_phone"]})
-    url = f"{settings.rasa_url.rstrip('/')}/conversations/{quote(payload['conversation_id'], safe='')}/tracker/events"
+    # Rasa's route takes the id as written (Sanic does not decode %3A or %2B in it): ":" and "+" stay.
+    conversation = quote(payload["conversation_id"], safe=":+@")
+    url = f"{settings.rasa_url.rstrip('/')}/conversations/{conversation}/tracker/events"
     response = post(url, params={"token": settings.rasa_token, "include_events": "NONE"}, json=events)
     if response.status_code >= 400:
         raise SendFailed(f"Rasa HTTP API {response.status_code}")
