@@ -18,6 +18,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.outage import database_step
+from actions.texts_consent import AsksConsentToTexts, with_consent_question
 from massage import bookings, clock, contact, intake, policy, pricing, service_area, when
 from massage.clock import LA
 
@@ -143,7 +144,7 @@ class FormValidation(FormValidationAction):
         return [event for event in extracted if event["name"] not in names] + validated
 
 
-class ValidateBookingForm(FormValidation):
+class ValidateBookingForm(AsksConsentToTexts, FormValidation):
     """Checks each answer of the booking form; books when the client confirms."""
 
     def name(self) -> str:
@@ -153,7 +154,7 @@ class ValidateBookingForm(FormValidation):
         self, domain_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[str]:
         # Out of area or a red-flag answer ends the form without a booking.
-        return [] if tracker.get_slot("booking_stopped") else BOOKING_SLOTS
+        return [] if tracker.get_slot("booking_stopped") else with_consent_question(BOOKING_SLOTS, tracker)
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         events = await super().run(dispatcher, tracker, domain)
@@ -438,6 +439,7 @@ class ValidateBookingForm(FormValidation):
             access_notes=None if slots["access_notes"] == "none" else slots["access_notes"],
             intake=intake.intake_record(answers),
             conversation_id=tracker.sender_id,
+            sms_consent=bool(slots.get("sms_consent")),
         )
         try:
             booking = bookings.create_booking(request)

@@ -1,5 +1,8 @@
 """Creating, finding, cancelling and moving bookings, each in one locked transaction.
 
+Each change records its notices (confirmation, therapist notice, reminders) in the same
+transaction (notices.outbox); the notices worker sends them.
+
 A therapist can never be double-booked: every write takes a lock on the therapist's
 row first (PostgreSQL `SELECT ... FOR UPDATE`; SQLite's `BEGIN IMMEDIATE` from
 `massage.db` locks the whole database), then checks the slot again, then writes.
@@ -20,6 +23,7 @@ from sqlalchemy.orm import Session
 from massage import availability, clock, contact, policy, pricing
 from massage.db import session_scope
 from massage.models import Booking, Therapist
+from notices import outbox
 
 # No 0/O, 1/I/L, 2/Z, 5/S or 8/B: references are read out over the phone.
 REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -104,6 +108,7 @@ class NewBooking:
     access_notes: str | None = None
     intake: dict = field(default_factory=dict)
     conversation_id: str | None = None
+    sms_consent: bool = False
 
 
 def new_reference() -> str:
@@ -199,11 +204,13 @@ def create_booking(request: NewBooking) -> BookingDetails:
             intake=request.intake,
             price_cents=price,
             conversation_id=request.conversation_id,
+            sms_consent=request.sms_consent,
             created_at=now,
             updated_at=now,
         )
         session.add(booking)
         session.flush()
+        outbox.record_change(session, booking, therapist, "created")
         return _details(booking, therapist)
 
 
@@ -222,8 +229,9 @@ def cancel_booking(reference: str, phone: str) -> tuple[BookingDetails, int]:
         fee = policy.change_fee_cents(_local(booking.starts_at), booking.price_cents)
         booking.status = "cancelled"
         booking.updated_at = clock.now().astimezone(timezone.utc)
-        session.flush()
-        return _details(booking, session.get(Therapist, booking.therapist_id)), fee
+        therapist = session.get(Therapist, booking.therapist_id)
+        outbox.record_change(session, booking, therapist, "cancelled")
+        return _details(booking, therapist), fee
 
 
 def reschedule_booking(reference: str, phone: str, new_start: datetime) -> tuple[BookingDetails, int]:
@@ -238,10 +246,11 @@ def reschedule_booking(reference: str, phone: str, new_start: datetime) -> tuple
         therapist = _lock_therapist(session, booking.therapist_id)
         starts_at = new_start.astimezone(timezone.utc)
         _require_bookable(session, therapist, starts_at, booking.duration_minutes, ignore=booking.id)
+        previous_start = booking.starts_at
         booking.starts_at = starts_at
         booking.ends_at = starts_at + timedelta(minutes=booking.duration_minutes)
         booking.updated_at = clock.now().astimezone(timezone.utc)
-        session.flush()
+        outbox.record_change(session, booking, therapist, "rescheduled", previous_start)
         return _details(booking, therapist), fee
 
 

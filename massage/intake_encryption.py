@@ -71,23 +71,26 @@ class EncryptedJSON(TypeDecorator):
 
 
 def rotate() -> int:
-    """Re-encrypts every booking's intake with the first key; the number of rows."""
+    """Re-encrypts every booking's intake and every notice's payload with the first key; the
+    number of rows."""
     # Here, not at the top: massage.models imports this module for its column type.
     from massage.db import session_scope
-    from massage.models import Booking
+    from massage.models import Booking, Notice
 
     with session_scope() as session:
-        bookings = session.execute(select(Booking)).scalars().all()
-        for booking in bookings:
-            flag_modified(booking, "intake")  # read with any key, written again with the first
-        return len(bookings)
+        rows = 0
+        for model, column in ((Booking, "intake"), (Notice, "payload")):
+            for row in session.execute(select(model)).scalars().all():
+                flag_modified(row, column)  # read with any key, written again with the first
+                rows += 1
+        return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Re-encrypt the stored health answers with the first key.")
     parser.add_argument("command", choices=["rotate"])
     parser.parse_args()
-    print(f"re-encrypted the intake of {rotate()} bookings")
+    print(f"re-encrypted {rotate()} rows (bookings' intake, notices' payload)")
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ def load_directory(session: Session, path: Path = DIRECTORY_FILE) -> int:
         for field in PROFILE_FIELDS:
             setattr(therapist, field, entry[field])
         therapist.active = entry.get("active", True)
+        therapist.notify_via = entry.get("notify_via")
         if therapist.id is not None:
             therapist.working_hours.clear()
             session.flush()  # old windows go before new ones with the same start arrive

@@ -1,5 +1,6 @@
 """The database schema: the provider directory, bookings, handoff requests, unanswered questions,
-and the care team's console (staff accounts, their sessions, the audit log)."""
+the outbox of notices about bookings, and the care team's console (staff accounts, their sessions,
+the audit log)."""
 
 from datetime import datetime, timezone
 
@@ -66,6 +67,9 @@ class Therapist(Base):
     zip_codes = Column(JSON, nullable=False, default=list)
     accepts_prescription = Column(Boolean, nullable=False, default=False)
     active = Column(Boolean, nullable=False, default=True)
+    # How the therapist hears of new, moved and cancelled visits: "email:<address>",
+    # "sms:<+1 number>" or "telegram:<chat id>" (notices.recipients).
+    notify_via = Column(String(300))
 
     working_hours = relationship(
         "WorkingHours", back_populates="therapist", cascade="all, delete-orphan", order_by="WorkingHours.weekday"
@@ -110,6 +114,8 @@ class Booking(Base):
     intake = Column(EncryptedJSON, nullable=False, default=dict)
     price_cents = Column(Integer, nullable=False)
     conversation_id = Column(String(255))
+    # The client agreed to text messages (asked of web-chat clients): confirmations and reminders by SMS.
+    sms_consent = Column(Boolean, nullable=False, default=False)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
@@ -189,3 +195,40 @@ class AuditEntry(Base):
     actor = Column(String(254), nullable=False)
     action = Column(String(64), nullable=False)
     target = Column(String(255), nullable=False, default="")
+
+
+class Notice(Base):
+    """One message to send about a booking (the outbox), written in the booking change's transaction.
+
+    The worker (notices.worker) delivers it at `due_at` or later; `key` is unique, so a notice is
+    recorded once however often the change is retried, and it names the message to the receiver
+    (e.g. the email's Message-ID) so a redelivery can be recognised.
+    """
+
+    __tablename__ = "notices"
+
+    id = Column(Integer, primary_key=True)
+    key = Column(String(200), unique=True, nullable=False)
+    booking_id = Column(Integer, ForeignKey("bookings.id"), nullable=False, index=True)
+    # The booking's revision this notice is about: 0 when made, +1 on every change.
+    revision = Column(Integer, nullable=False)
+    # created, rescheduled, cancelled, reminder_24h, reminder_2h
+    event = Column(String(32), nullable=False)
+    audience = Column(String(16), nullable=False)  # client or therapist
+    channel = Column(String(16), nullable=False)  # email, sms, telegram, facebook, whatsapp
+    recipient = Column(String(300), nullable=False)
+    # What the message says, as it was when the booking changed (a later change has its own notice).
+    # Encrypted as the intake is: it holds the address and, for the therapist, the intake's notes.
+    payload = Column(EncryptedJSON, nullable=False)
+    # Notices with the same order key are delivered in id order: a booking's changes to one recipient.
+    order_key = Column(String(120), nullable=False, index=True)
+    # pending, sent, failed (gave up; staff see it), superseded (a reminder of a changed booking)
+    status = Column(String(16), nullable=False, default="pending", index=True)
+    due_at = Column(UTCDateTime, nullable=False, index=True)
+    # A worker is delivering it until then; after that a worker that died has lost it to another.
+    claimed_until = Column(UTCDateTime)
+    attempts = Column(Integer, nullable=False, default=0)
+    # Why the last attempt failed: an error class or code, never the message or the address.
+    last_error = Column(String(300))
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    sent_at = Column(UTCDateTime)

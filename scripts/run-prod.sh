@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Production mode on one machine, in the foreground: PostgreSQL (conversations and bookings),
 # Redis (conversation locks), RASA_REPLICAS Rasa servers and ACTION_REPLICAS action servers
-# behind nginx. Visitors use nginx on PORT (default 5005); every other port is loopback-only.
+# behind nginx, and the notices worker. Visitors use nginx on PORT (default 5005); every other
+# port is loopback-only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -120,6 +121,18 @@ start_console() {
 # supervisor below kills it; and under overload, two slow turns in a row no longer mark both
 # replicas down, which answered every visitor "restarting" for the fail_timeout.
 rasa_servers="" next_replicas="" action_servers=""
+# The notices worker: its own process, restarted if it exits (several may run: they share the
+# outbox through row locks).
+start_worker() {
+  # A reminder leaves the booking's reference in the client's conversation through the HTTP API.
+  RASA_URL="http://127.0.0.1:$ADMIN_PORT" RASA_TOKEN="$RASA_TOKEN" .venv/bin/python -m notices.worker &
+  echo $! > "$STATE_DIR/pids/notices-worker.pid"
+}
+if [ -z "${SMTP_HOST:-}" ]; then
+  echo "SMTP_HOST not set: email notices wait for an SMTP server on 127.0.0.1:${SMTP_PORT:-1025}" \
+       "(python -m notices.status shows them)" >&2
+fi
+start_worker
 for i in $(seq 0 $((ACTION_REPLICAS - 1))); do
   start_actions "$i"
   action_servers+="        server 127.0.0.1:$((ACTIONS_BASE_PORT + i)) max_fails=0;"$'\n'
@@ -207,5 +220,9 @@ while kill -0 "$nginx_pid" 2>/dev/null; do
   if ! kill -0 "$(cat "$STATE_DIR/pids/console.pid")" 2>/dev/null; then
     echo "The console exited; restarting it" >&2
     start_console
+  fi
+  if ! kill -0 "$(cat "$STATE_DIR/pids/notices-worker.pid")" 2>/dev/null; then
+    echo "Notices worker exited; restarting it" >&2
+    start_worker
   fi
 done

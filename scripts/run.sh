@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts the action server (5055), the Rasa server (5005), the web chat demo (8080) and the care
-# team's console (8090), in the foreground.
+# Starts the action server (5055), the Rasa server (5005), the web chat demo (8080), the care
+# team's console (8090), the notices worker and, with no SMTP_HOST set, the local mail catcher
+# (1025, page on 8025), in the foreground.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=$(scripts/model.sh)
@@ -45,4 +46,17 @@ SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --port 5055 --actions actions "$
 .venv/bin/python web/serve.py &
 # The care team's console (accounts: python -m massage.staff add <email>); it prints its address.
 RASA_URL=http://localhost:5005 RASA_TOKEN="$RASA_TOKEN" .venv/bin/python -m console --port "${CONSOLE_PORT:-8090}" &
+# Notices (confirmations, therapist notices, reminders) and the worker that sends them (README,
+# Notices). With no SMTP server set, email goes to a local mail catcher (a real SMTP server on
+# loopback) whose page shows it.
+if [ -z "${SMTP_HOST:-}" ]; then
+  MAILCATCHER_SMTP_PORT=${MAILCATCHER_SMTP_PORT:-1025}
+  MAILCATCHER_PORT=${MAILCATCHER_PORT:-8025}
+  .venv/bin/python -m notices.mailcatcher --smtp-port "$MAILCATCHER_SMTP_PORT" --web-port "$MAILCATCHER_PORT" &
+  export SMTP_HOST=127.0.0.1 SMTP_PORT=$MAILCATCHER_SMTP_PORT SMTP_TLS=none
+  echo "SMTP_HOST not set: confirmations and reminders go to the local mail catcher;" \
+       "read them at http://localhost:$MAILCATCHER_PORT (files in .state/mail/)"
+fi
+# A reminder leaves the booking's reference in the client's conversation through the HTTP API.
+RASA_URL=http://127.0.0.1:5005 RASA_TOKEN="$RASA_TOKEN" .venv/bin/python -m notices.worker &
 wait -n

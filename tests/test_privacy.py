@@ -1,4 +1,5 @@
-"""No personal data in logs: the real Rasa server and action server, configured by deploy/logging.yml."""
+"""No personal data in logs: the real Rasa server and action server, configured by deploy/logging.yml,
+and the notices worker."""
 
 import json
 import os
@@ -6,9 +7,11 @@ import re
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import datetime
 
 import pytest
+from notices_support import book_by_rest, smtp_server, wait_until_started, worker_env, worker_process
 from rest_cases import conversation, free_slot, spoken
 
 from actions import booking
@@ -137,3 +140,26 @@ def test_rasa_and_action_server_logs_hold_no_personal_data(stack, monkeypatch) -
         assert not re.search(rf"(?<![\w.]){GATE_CODE}(?!\w)", log)
         # Slot names may show; the health answers in them may not.
         assert not re.search(r"intake_\w+(?:'?: |, value: )(?:True|False)", log)
+
+
+def test_the_notices_worker_log_holds_no_personal_data(stack, monkeypatch, tmp_path) -> None:
+    """The worker, at DEBUG, sends a booking's confirmation and its therapist notice (or fails to)."""
+    monkeypatch.setenv("DATABASE_URL", stack.env["DATABASE_URL"])
+    env = worker_env(stack.env["DATABASE_URL"], 0)
+    with smtp_server() as smtp:
+        env["SMTP_PORT"] = str(smtp.port)
+        with worker_process(env, tmp_path / "worker.log") as worker:
+            wait_until_started(worker)
+            reply, _ = book_by_rest(stack, "privacy-notices", free_slot(), "Rosalind Quimby", PHONE, EMAIL,
+                                    ADDRESS, f"side door, gate code {GATE_CODE}")  # fmt: skip
+            reference = re.search(r"\bWH-[A-Z0-9]{4,}\b", reply).group(0)
+            deadline = time.monotonic() + 30
+            while not [m for m in smtp.inbox.messages() if m["To"] == EMAIL and reference in m["Subject"]]:
+                assert time.monotonic() < deadline, "no confirmation email within 30 s"
+                time.sleep(0.05)
+            time.sleep(1)  # the therapist's notice, sent or refused, is logged too
+    log = (tmp_path / "worker.log").read_text(errors="replace")
+    assert "sent (created to client by email)" in log
+    for secret in ("555-0142", "3105550142", EMAIL, "Sunset", "Quimby", "Rosalind", "side door", "gate code"):
+        assert secret not in log
+    assert not re.search(rf"(?<![\w.]){GATE_CODE}(?!\w)", log)

@@ -166,6 +166,7 @@ BOOKING_ANSWERS = [
     (r"what name", ("type", "Jane Doe")),
     (r"mobile number", ("type", "(310) 555-0123")),
     (r"email address", ("type", "jane@example.com")),
+    (r"text that number", ("click", "No texts")),  # asked on the web chat (actions/texts_consent.py)
     (r"get in: parking", ("type", "street parking, no pets")),
     (r"surgery|blood clot|fever|pregnant", ("click", "No")),
     (r"doctor prescribed", ("click", "Yes")),
