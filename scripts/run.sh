@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# Starts the action server (5055), the Rasa server (5005) and the web chat demo (8080), in the foreground.
+# `make run`: trains if needed, then serves the assistant in the foreground (Ctrl-C stops it),
+# saying each step and, once everything answers, its addresses. What the servers print goes to
+# .state/logs/. RASA_PORT (5005), ACTIONS_PORT (5055) and WEB_PORT (8080) move it elsewhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/progress.sh
+source scripts/processes.sh
+RASA_PORT=${RASA_PORT:-5005} ACTIONS_PORT=${ACTIONS_PORT:-5055} WEB_PORT=${WEB_PORT:-8080}
+
+say "[1/3] The trained model"
 model=$(scripts/model.sh)
-mkdir -p .state
-.venv/bin/python -m massage.db upgrade
+say "  $model"
+
+say "[2/3] Upgrading the database schema"
+.venv/bin/python -m massage.db upgrade >"$LOGS/migrations.log" 2>&1 || { tail -n 25 "$LOGS/migrations.log" >&2; exit 1; }
 
 if [ -z "${RASA_TOKEN:-}" ]; then
   # The HTTP API is never open without a token: make one for this machine and keep it private.
@@ -12,9 +21,16 @@ if [ -z "${RASA_TOKEN:-}" ]; then
     (umask 077; .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > .state/rasa_token)
   fi
   RASA_TOKEN=$(cat .state/rasa_token)
-  echo "RASA_TOKEN not set: the HTTP API token is in .state/rasa_token"
+  token_note="the token is in .state/rasa_token (RASA_TOKEN not set)"
+else
+  token_note="the token is RASA_TOKEN"
 fi
-CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:${WEB_PORT:-8080} http://127.0.0.1:${WEB_PORT:-8080}"}
+CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:$WEB_PORT http://127.0.0.1:$WEB_PORT"}
+endpoints=endpoints.yml
+if [ "$ACTIONS_PORT" != 5055 ]; then
+  sed "s#localhost:5055/#localhost:$ACTIONS_PORT/#" endpoints.yml >.state/endpoints.yml
+  endpoints=.state/endpoints.yml
+fi
 
 # Logs are redacted (no phone numbers, emails, addresses or health answers); Rasa finds
 # massage.privacy on PYTHONPATH, and silently drops the logging config without it.
@@ -27,11 +43,23 @@ export FORCE_JSON_LOGGING=1
 one_tf_thread=(env TF_INTER_OP_PARALLELISM_THREADS=1 TF_INTRA_OP_PARALLELISM_THREADS=1)
 logging=(--logging-config-file deploy/logging.yml)
 
-trap 'kill $(jobs -p) 2>/dev/null || true' EXIT INT TERM
-.venv/bin/rasa run actions --port 5055 --actions actions "${logging[@]}" &
+say "[3/3] Starting the servers (loading the model takes about a minute)"
+trap 'kill "${served_pids[@]}" 2>/dev/null || true' EXIT
+trap 'say "Stopping."; exit 0' INT TERM
+serve "action server" "http://localhost:$ACTIONS_PORT/health" "http://127.0.0.1:$ACTIONS_PORT/health" \
+  .venv/bin/rasa run actions --port "$ACTIONS_PORT" --actions actions "${logging[@]}"
 # shellcheck disable=SC2086
-"${one_tf_thread[@]}" .venv/bin/rasa run --model "$model" --port 5005 --endpoints endpoints.yml --credentials "${RASA_CREDENTIALS:-credentials.yml}" \
-  --enable-api --auth-token "$RASA_TOKEN" --cors $CORS_ORIGINS "${logging[@]}" &
-# The demo site with the chat widget: http://localhost:${WEB_PORT:-8080}
-.venv/bin/python web/serve.py &
-wait -n
+serve "Rasa server, REST channel" "http://localhost:$RASA_PORT/webhooks/rest/webhook" "http://127.0.0.1:$RASA_PORT/" \
+  "${one_tf_thread[@]}" .venv/bin/rasa run --model "$model" --port "$RASA_PORT" --endpoints "$endpoints" \
+  --credentials "${RASA_CREDENTIALS:-credentials.yml}" --enable-api --auth-token "$RASA_TOKEN" --cors $CORS_ORIGINS "${logging[@]}"
+serve "web chat demo" "http://localhost:$WEB_PORT" "http://127.0.0.1:$WEB_PORT/" \
+  .venv/bin/python web/serve.py --port "$WEB_PORT" --rasa-url "http://localhost:$RASA_PORT"
+await_ready 600
+
+say ""
+say "Ready. The assistant answers at:"
+print_addresses
+say "  Rasa HTTP API: http://localhost:$RASA_PORT ($token_note)"
+say "Try:  curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{\"sender\": \"me\", \"message\": \"do I need to tip?\"}'"
+say "Ctrl-C stops everything."
+keep_serving
