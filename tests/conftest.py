@@ -84,6 +84,15 @@ def model_path() -> str:
     return str(ROOT / out.stdout.strip().splitlines()[-1])
 
 
+@pytest.fixture(scope="session")
+def agent(model_path: str):
+    """The trained model loaded in this process, as a Rasa server holds it: loaded once for all
+    the test modules that parse or predict with it (a load takes as long as a server start)."""
+    from rasa.core.agent import Agent
+
+    return Agent.load(model_path)
+
+
 class Stack:
     """A running action server and Rasa server, each a real subprocess on loopback."""
 
