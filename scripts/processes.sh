@@ -7,7 +7,7 @@ served_names=() served_addresses=() served_checks=() served_pids=() served_logs=
 serve() {
   local name=$1 address=$2 check=$3 log
   shift 3
-  log="$LOGS/$(tr ' A-Z' '-a-z' <<<"$name").log"
+  log="$LOGS/$(tr 'A-Z' 'a-z' <<<"$name" | tr -cs 'a-z0-9' '-' | sed 's/-$//').log"
   "$@" >"$log" 2>&1 &
   served_names+=("$name") served_addresses+=("$address") served_checks+=("$check")
   served_pids+=($!) served_logs+=("$log")
@@ -22,11 +22,12 @@ report_exit() {
 # Waits until every served process answers on its CHECK_URL (each said as it does), at most
 # TIMEOUT seconds; fails, with the end of its log, if one exits first.
 await_ready() {
-  local timeout=$1 start i pending
-  start=$(date +%s)
+  local timeout=$1 start i pending waiting last_print
+  start=$(date +%s) last_print=$start
   pending=("${!served_names[@]}")
   while [ "${#pending[@]}" -gt 0 ]; do
     local still=()
+    [ -t 2 ] && printf '\r\033[K' >&2  # the waiting line, redrawn below
     for i in "${pending[@]}"; do
       if ! kill -0 "${served_pids[$i]}" 2>/dev/null; then
         report_exit "${served_names[$i]}" "${served_logs[$i]}"
@@ -39,6 +40,10 @@ await_ready() {
     done
     pending=("${still[@]}")
     if [ "${#pending[@]}" -gt 0 ]; then
+      waiting="  waiting for: $(for i in "${pending[@]}"; do printf '%s, ' "${served_names[$i]}"; done)"
+      waiting="${waiting%, } ($(minutes $(($(date +%s) - start))))"
+      if [ -t 2 ]; then printf '%s' "$waiting" >&2
+      elif [ $(($(date +%s) - last_print)) -ge 30 ]; then say "$waiting" && last_print=$(date +%s); fi
       if [ $(($(date +%s) - start)) -ge "$timeout" ]; then
         for i in "${pending[@]}"; do say "The ${served_names[$i]} did not answer within ${timeout}s; see ${served_logs[$i]}"; done
         return 1

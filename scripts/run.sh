@@ -21,9 +21,9 @@ if [ -z "${RASA_TOKEN:-}" ]; then
     (umask 077; .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > .state/rasa_token)
   fi
   RASA_TOKEN=$(cat .state/rasa_token)
-  token_note="the token is in .state/rasa_token (RASA_TOKEN not set)"
+  token_note="RASA_TOKEN is not set: the token is in .state/rasa_token"
 else
-  token_note="the token is RASA_TOKEN"
+  token_note="its token is RASA_TOKEN"
 fi
 CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:$WEB_PORT http://127.0.0.1:$WEB_PORT"}
 endpoints=endpoints.yml
@@ -43,13 +43,13 @@ export FORCE_JSON_LOGGING=1
 one_tf_thread=(env TF_INTER_OP_PARALLELISM_THREADS=1 TF_INTRA_OP_PARALLELISM_THREADS=1)
 logging=(--logging-config-file deploy/logging.yml)
 
-say "[3/3] Starting the servers (loading the model takes about a minute)"
+say "[3/3] Starting the servers (loading the model: about a minute, more on a busy machine)"
 trap 'kill "${served_pids[@]}" 2>/dev/null || true' EXIT
 trap 'say "Stopping."; exit 0' INT TERM
 serve "action server" "http://localhost:$ACTIONS_PORT/health" "http://127.0.0.1:$ACTIONS_PORT/health" \
   .venv/bin/rasa run actions --port "$ACTIONS_PORT" --actions actions "${logging[@]}"
 # shellcheck disable=SC2086
-serve "Rasa server, REST channel" "http://localhost:$RASA_PORT/webhooks/rest/webhook" "http://127.0.0.1:$RASA_PORT/" \
+serve "Rasa server (REST channel)" "http://localhost:$RASA_PORT/webhooks/rest/webhook" "http://127.0.0.1:$RASA_PORT/" \
   "${one_tf_thread[@]}" .venv/bin/rasa run --model "$model" --port "$RASA_PORT" --endpoints "$endpoints" \
   --credentials "${RASA_CREDENTIALS:-credentials.yml}" --enable-api --auth-token "$RASA_TOKEN" --cors $CORS_ORIGINS "${logging[@]}"
 serve "web chat demo" "http://localhost:$WEB_PORT" "http://127.0.0.1:$WEB_PORT/" \
