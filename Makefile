@@ -34,7 +34,7 @@ bench: model
 	@scripts/services.sh >/dev/null
 	$(VENV)/python -m bench --model $(MODEL) $(if $(BENCH_TRAIN),--train-ours)
 	$(VENV)/python -m bench.capacity --model $(MODEL) $(if $(BENCH_SHORT),--short)
-	$(VENV)/pytest -q tests -m load
+	WEHO_TEST_MODEL=$(MODEL) $(VENV)/pytest -q tests -m load
 
 shell: venv
 	$(VENV)/rasa shell --model "$$(scripts/model.sh)" --endpoints endpoints.yml
@@ -56,7 +56,7 @@ validate: venv
 
 # The load and soak tests run in `make bench`; the ten slowest tests are listed at the end.
 unit: model
-	$(VENV)/pytest -q tests -m "not load" --durations=10
+	WEHO_TEST_MODEL=$(MODEL) $(VENV)/pytest -q tests -m "not load" --durations=10
 
 stories: model
 	$(VENV)/rasa test core --model $(MODEL) --stories tests --fail-on-prediction-errors --out results/stories

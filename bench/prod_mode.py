@@ -48,7 +48,7 @@ class ProdMode:
             stdout=open(self.log, "ab"), stderr=subprocess.STDOUT,
         )
         try:
-            wait_for(f"{self.url}/health", self.process, timeout=600)
+            wait_for(f"{self.url}/health", self.process, timeout=900)
         except (RuntimeError, TimeoutError) as error:
             tail = "\n".join(self.log.read_text(errors="replace").splitlines()[-25:])
             raise RuntimeError(f"production mode did not start: {error}\n{tail}") from error

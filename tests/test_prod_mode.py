@@ -39,10 +39,8 @@ ACTIONS_DOWN = "part of my system is restarting"
 
 
 @pytest.fixture(scope="module")
-def prod(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prod]:
-    # WEHO_TEST_MODEL: test a given model file instead of the current one (which may need training).
-    model = os.environ.get("WEHO_TEST_MODEL") or request.getfixturevalue("model_path")
-    running = Prod(tmp_path_factory.mktemp("prod"), model)
+def prod(model_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prod]:
+    running = Prod(tmp_path_factory.mktemp("prod"), model_path)
     try:
         yield running.start()
     finally:
