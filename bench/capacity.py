@@ -34,7 +34,7 @@ THINK_SECONDS = (3.0, 10.0)
 GOAL_SECONDS = 1.0
 PATIENCE_SECONDS = 30.0  # a turn slower than this counts as a visitor given up
 LEVELS = [10, 20, 40, 60, 80, 100, 130, 160, 200, 250, 300]
-SHORT_LEVELS = [10, 40, 80, 130, 200, 300]
+SHORT_LEVELS = [10, 20, 40, 70, 100, 150, 200, 300]
 
 
 @dataclass
