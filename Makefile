@@ -15,8 +15,10 @@ help:
 venv:
 	@scripts/venv.sh
 
+# The model's path is found (and the model trained if needed) once per `make`; later steps read it.
 model: venv
-	@scripts/model.sh
+	@mkdir -p .state && scripts/model.sh > .state/model && cat .state/model
+MODEL = "$$(cat .state/model)"
 
 run: venv
 	@scripts/run.sh
@@ -26,13 +28,16 @@ run-prod: venv
 	@scripts/services.sh >/dev/null
 	@scripts/run-prod.sh
 
-# Latency, throughput, growth, training time and memory, ours beside a stock `rasa init`; then the
-# fault soak: production mode with faults injected at random for SOAK_MINUTES (bench/fault_soak.py).
+# Latency, throughput, growth, training time and memory, ours beside a stock `rasa init`; the
+# visitors each kept under 1 s (capacity; BENCH_SHORT=1 for a short version); the load tests; then
+# the fault soak: production mode with faults injected at random for SOAK_MINUTES (bench/fault_soak.py).
 SOAK_MINUTES ?= 10
 bench: model
 	@scripts/services.sh >/dev/null
-	$(VENV)/python -m bench --model "$$(scripts/model.sh)" $(if $(BENCH_TRAIN),--train-ours)
-	$(VENV)/python -m bench.fault_soak --model "$$(scripts/model.sh)" --minutes $(SOAK_MINUTES)
+	$(VENV)/python -m bench --model $(MODEL) $(if $(BENCH_TRAIN),--train-ours)
+	$(VENV)/python -m bench.capacity --model $(MODEL) $(if $(BENCH_SHORT),--short)
+	WEHO_TEST_MODEL=$(MODEL) $(VENV)/pytest -q tests -m load
+	$(VENV)/python -m bench.fault_soak --model $(MODEL) --minutes $(SOAK_MINUTES)
 
 shell: venv
 	$(VENV)/rasa shell --model "$$(scripts/model.sh)" --endpoints endpoints.yml
@@ -57,11 +62,12 @@ deploy-check:
 validate: venv
 	$(VENV)/rasa data validate --config config.yml --domain domain.yml --data data/nlu data/rules data/stories
 
+# The load and soak tests run in `make bench`; the ten slowest tests are listed at the end.
 unit: model
-	$(VENV)/pytest -q tests
+	WEHO_TEST_MODEL=$(MODEL) $(VENV)/pytest -q tests -m "not load" --durations=10
 
 stories: model
-	$(VENV)/rasa test core --model "$$(scripts/model.sh)" --stories tests --fail-on-prediction-errors --out results/stories
+	$(VENV)/rasa test core --model $(MODEL) --stories tests --fail-on-prediction-errors --out results/stories
 
 nlu-eval: model
-	$(VENV)/python scripts/nlu_eval.py --model "$$(scripts/model.sh)" --holdout tests/nlu_holdout.yml --min-macro-f1 0.90
+	$(VENV)/python scripts/nlu_eval.py --model $(MODEL) --holdout tests/nlu_holdout.yml --min-macro-f1 0.90

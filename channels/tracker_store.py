@@ -72,6 +72,11 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
             sa.event.listen(self.engine, "connect", _write_ahead_log)
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         self._saved: OrderedDict[str, _Saved] = OrderedDict()
+        # Conversations whose last read found no rows. Their first save writes every event
+        # without Rasa's count of the stored ones (a query with a subquery, the slowest part of a
+        # conversation's first turn): none can have come since, as one replica at a time holds a
+        # conversation's lock from its read to its save.
+        self._unstored: OrderedDict[str, None] = OrderedDict()
         self._max_cached = int(max_cached_conversations)
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
@@ -101,7 +106,13 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
 
     async def _read_in_full(self, sender_id: str) -> Optional[DialogueStateTracker]:
         self._saved.pop(sender_id, None)
-        return await super().retrieve(sender_id)
+        self._unstored.pop(sender_id, None)
+        tracker = await super().retrieve(sender_id)
+        if tracker is None:
+            self._unstored[sender_id] = None
+            while len(self._unstored) > self._max_cached:
+                self._unstored.popitem(last=False)
+        return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
@@ -109,9 +120,13 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         # The rows of a tracker this store holds are its first event_count events: Rasa's save
         # would count them with a query.
         known = saved is not None and saved.tracker is tracker
+        unstored = tracker.sender_id in self._unstored
+        self._unstored.pop(tracker.sender_id, None)
         with self.session_scope() as session:
             if known:
                 unsaved = itertools.islice(tracker.events, saved.event_count, None)
+            elif unstored:
+                unsaved = iter(tracker.events)
             else:
                 unsaved = self._additional_events(session, tracker)
             rows = [self._row(tracker.sender_id, event) for event in unsaved]

@@ -91,6 +91,14 @@ with conn.cursor() as cur:
 PY
 .venv/bin/python -m massage.db upgrade
 .venv/bin/python -m massage.conversation_id_migration
+# Rasa's conversation table, made here so that the replicas can all start at once: starting
+# together, they would race to create it (a duplicate-key error in PostgreSQL's catalog).
+.venv/bin/python - <<'PY'
+import os
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+SQLTrackerStore.Base.metadata.create_all(sa.create_engine(os.environ["DATABASE_URL"]))
+PY
 
 trap 'kill $(jobs -p) 2>/dev/null || true; wait' EXIT INT TERM
 logging=(--logging-config-file deploy/logging.yml)
@@ -146,10 +154,7 @@ start_replica() {
     --cors $CORS_ORIGINS "${logging[@]}" &
   echo $! > "$STATE_DIR/pids/rasa-$1.pid"
 }
-# The first replica creates the tracker tables; the others start once it has.
-start_replica 0
-wait_for "http://127.0.0.1:$RASA_BASE_PORT/" 600 "$STATE_DIR/pids/rasa-0.pid"
-for i in $(seq 1 $((RASA_REPLICAS - 1))); do start_replica "$i"; done
+for i in $(seq 0 $((RASA_REPLICAS - 1))); do start_replica "$i"; done
 for i in $(seq 0 $((RASA_REPLICAS - 1))); do
   rasa_servers+="        server 127.0.0.1:$((RASA_BASE_PORT + i)) max_fails=0;"$'\n'
   next_replicas+="        127.0.0.1:$((RASA_BASE_PORT + i)) 127.0.0.1:$((RASA_BASE_PORT + (i + 1) % RASA_REPLICAS));"$'\n'

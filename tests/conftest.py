@@ -82,11 +82,23 @@ def load_fixture(name: str) -> Dict:
 
 @pytest.fixture(scope="session")
 def model_path() -> str:
-    """The project's trained model (trained once, cached by fingerprint)."""
+    """The project's trained model (trained once, cached by fingerprint); WEHO_TEST_MODEL: a
+    given model file instead (the current one may need training)."""
+    if os.environ.get("WEHO_TEST_MODEL"):
+        return str(Path(os.environ["WEHO_TEST_MODEL"]).resolve())
     out = subprocess.run(
         [str(ROOT / "scripts" / "model.sh")], cwd=ROOT, check=True, capture_output=True, text=True
     )
     return str(ROOT / out.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def agent(model_path: str):
+    """The trained model loaded in this process, as a Rasa server holds it: loaded once for all
+    the test modules that parse or predict with it (a load takes as long as a server start)."""
+    from rasa.core.agent import Agent
+
+    return Agent.load(model_path)
 
 
 class Stack:
@@ -137,6 +149,10 @@ class Stack:
         )
 
     def start_rasa(self) -> None:
+        self.spawn_rasa()
+        self.wait_for_rasa()
+
+    def spawn_rasa(self) -> None:
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(
             f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n  enable_selective_domain: true\n'
@@ -151,6 +167,8 @@ class Stack:
              "--enable-api", "--auth-token", "test-token", *self.extra_args],
             "rasa.log",
         )
+
+    def wait_for_rasa(self) -> None:
         # Generous: on a machine shared by several developers a model can take minutes to load.
         wait_for_http(f"{self.url}/", timeout=600, process=self.rasa, log=self.workdir / "rasa.log")
 
@@ -158,6 +176,13 @@ class Stack:
         subprocess.run([str(BIN / "python"), "-m", "massage.db", "upgrade"], cwd=ROOT, env=self.env, check=True)
         self.start_actions()
         self.start_rasa()
+        return self
+
+    def start_loading(self) -> "Stack":
+        """Starts both servers without waiting for the Rasa server's model: `wait_for_rasa` then."""
+        subprocess.run([str(BIN / "python"), "-m", "massage.db", "upgrade"], cwd=ROOT, env=self.env, check=True)
+        self.start_actions()
+        self.spawn_rasa()
         return self
 
     @staticmethod
@@ -206,21 +231,53 @@ def messaging_platforms() -> Iterator[Dict]:
         yield fakes
 
 
+def needs_the_model(module: List[pytest.Item]) -> bool:
+    return any("model_path" in item.fixturenames for item in module)
+
+
+def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
+    """Modules that need no model run first, while the shared stack loads its model (it starts
+    with the session: `_shared_stack_loading`); module order is kept otherwise."""
+    modules: Dict[Path, List[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(item.path, []).append(item)
+    items[:] = [item for module in sorted(modules.values(), key=needs_the_model) for item in module]
+
+
 @pytest.fixture(scope="session")
-def stack(model_path: str, messaging_platforms: Dict, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """One stack shared by the tests that talk to it, started once: every channel of the shipped
-    credentials.messaging.yml (the apps pointed at their fakes), logging as verbosely as it can
-    (see test_privacy)."""
+def _shared_stack_loading(
+    model_path: str, messaging_platforms: Dict, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
     from fake_platform import MESSAGING_ENV, messaging_credentials
 
-    with running_stack(
+    loading = Stack(
         tmp_path_factory.mktemp("stack"),
         model_path,
         credentials=messaging_credentials(messaging_platforms),
         env=MESSAGING_ENV,
         extra_args=["--debug", "--logging-config-file", "deploy/logging.yml"],
-    ) as running:
-        yield running
+    )
+    try:
+        yield loading.start_loading()
+    finally:
+        loading.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_the_shared_stack_with_the_session(request: pytest.FixtureRequest) -> None:
+    """A model load is the longest wait of the suite: the shared stack's starts at once when a
+    collected test will use it, and the tests that need no model run meanwhile."""
+    if any("stack" in item.fixturenames for item in request.session.items):
+        request.getfixturevalue("_shared_stack_loading")
+
+
+@pytest.fixture(scope="session")
+def stack(_shared_stack_loading: Stack) -> Stack:
+    """One stack shared by the tests that talk to it, started once: every channel of the shipped
+    credentials.messaging.yml (the apps pointed at their fakes), logging as verbosely as it can
+    (see test_privacy)."""
+    _shared_stack_loading.wait_for_rasa()
+    return _shared_stack_loading
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """A clock time is never taken for a session length; a session length still is."""
 
 import pytest
-from rasa.core.agent import Agent
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
@@ -28,11 +27,6 @@ def test_only_clock_times_are_dropped_from_durations(text, span, kept) -> None:
     message = Message(data={TEXT: text, ENTITIES: [duration(text, *span), time]})
     ClockTimeDurationFilter().process([message])
     assert message.get(ENTITIES) == ([duration(text, *span)] if kept else []) + [time]
-
-
-@pytest.fixture(scope="module")
-def agent(model_path: str) -> Agent:
-    return Agent.load(model_path)
 
 
 @pytest.mark.parametrize("text", ["the 12:30 one", "12:30 works", "ok 10:30am then", "the 1:30 pm slot please"])

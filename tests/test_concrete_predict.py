@@ -4,8 +4,6 @@ import json
 from typing import List, Tuple
 
 import numpy as np
-import pytest
-from rasa.core.agent import Agent
 from rasa.utils.tensorflow.models import RasaModel
 from test_lazy_ted import off_script_steps
 
@@ -13,11 +11,6 @@ from components import concrete_predict
 
 MESSAGES = ["do I need to tip?", "hi", "book a deep tissue massage tomorrow at 3pm for Ada Stone",
             "what is effleurage?", "cancel booking WH-7K3P9Q", "asdf qwerty", "find me a female therapist"]
-
-
-@pytest.fixture(scope="module")
-def agent(model_path: str) -> Agent:
-    return Agent.load(model_path)
 
 
 def test_loading_the_model_components_installs_the_call():

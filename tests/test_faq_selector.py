@@ -3,16 +3,10 @@
 from types import SimpleNamespace
 
 import pytest
-from rasa.core.agent import Agent
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.handoff import MIN_SUGGESTION_CONFIDENCE
 from components.faq_selector import FaqResponseSelector
-
-
-@pytest.fixture(scope="module")
-def agent(model_path):
-    return Agent.load(model_path)
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ from typing import List
 
 import numpy as np
 import pytest
-from rasa.core.agent import Agent
 from rasa.core.policies.ensemble import DefaultPolicyPredictionEnsemble
 from rasa.core.policies.policy import PolicyPrediction
 from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, UserUttered
@@ -79,11 +78,6 @@ def test_a_rejected_action_is_zeroed_in_ted_too_so_it_is_read():
     chosen = DefaultPolicyPredictionEnsemble._best_policy_prediction(
         [rule, UnreadPrediction(counted, "LazyTEDPolicy", 1)], tracker, DOMAIN)
     assert counted.calls == 1 and chosen.policy_name == "LazyTEDPolicy" and np.argmax(chosen.probabilities) == FAQ
-
-
-@pytest.fixture(scope="module")
-def agent(model_path: str) -> Agent:
-    return Agent.load(model_path)
 
 
 def off_script_steps() -> List[DialogueStateTracker]:

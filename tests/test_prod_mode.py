@@ -4,6 +4,8 @@ Two Rasa replicas and two action servers behind nginx, conversations in PostgreS
 Redis: bursts of concurrent messages keep every conversation whole, fifty users booking at once
 for a minute lose and double nothing, a killed replica or dead action servers do not end a
 conversation, and the public port serves only the channels.
+
+The long runs (marked `load`) run in `make bench`, not in `make test`.
 """
 
 import json
@@ -17,94 +19,24 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Dict, Iterator, List
 
 import psycopg2
 import pytest
-import redis
 import requests
 from test_console import http_sign_in
 from test_web_widget import close, collect_replies, socket_client, wait_for, wait_for_session
 
 from bench.booking_visitor import RESPONSES, BookingVisitor
-from bench.ports import free_port_block
-from bench.prod_access import REST_AUTH, REST_CREDENTIALS, UNLIMITED
+from bench.prod_access import REST_AUTH
+from bench.prod_mode import TOKEN
+from bench.prod_mode import ProdMode as Prod
 from conftest import ROOT, texts, wait_for_http
 from console.relay import HANDED_BACK, JOINED
 from massage import clock, when
 from massage.availability import TRAVEL_BUFFER
 
 ACTIONS_DOWN = "part of my system is restarting"
-TOKEN = "prod-test-token"
-
-
-class Prod:
-    def __init__(self, workdir: Path, model: str, env: Dict[str, str] | None = None):
-        self.workdir = workdir
-        self.database = f"weho_prod_{uuid.uuid4().hex[:10]}"
-        self.redis_prefix = f"prodtest{uuid.uuid4().hex[:8]}"
-        base = free_port_block(9)
-        self.port, self.admin_port, self.actions_port = base, base + 1, base + 2
-        self.rasa_base, self.actions_base = base + 3, base + 5
-        self.console_port = base + 7
-        self.env = {
-            **os.environ,
-            "MODEL": model, "PORT": str(self.port), "ADMIN_PORT": str(self.admin_port),
-            "ACTIONS_PORT": str(self.actions_port), "RASA_BASE_PORT": str(self.rasa_base),
-            "ACTIONS_BASE_PORT": str(self.actions_base), "RASA_REPLICAS": "2", "ACTION_REPLICAS": "2",
-            "STATE_DIR": str(workdir / "state"), "POSTGRES_DB": self.database,
-            "REDIS_KEY_PREFIX": self.redis_prefix, "RASA_TOKEN": TOKEN,
-            # The console over plain HTTP from the test (a Secure cookie would not come back).
-            "CONSOLE_PORT": str(self.console_port), "CONSOLE_BACKEND_PORT": str(base + 8),
-            "CONSOLE_SECURE_COOKIES": "0",
-            **REST_CREDENTIALS,
-            # Fifty users from one address: the limits per address are test_prod_security's.
-            **UNLIMITED,
-            **(env or {}),
-        }
-        self.env.pop("DATABASE_URL", None)
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.admin = f"http://127.0.0.1:{self.admin_port}"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> "Prod":
-        self.log = self.workdir / "run-prod.log"
-        self.process = subprocess.Popen(
-            [str(ROOT / "scripts" / "run-prod.sh")], cwd=ROOT, env=self.env, start_new_session=True,
-            stdout=open(self.log, "ab"), stderr=subprocess.STDOUT,
-        )
-        wait_for_http(f"{self.url}/health", timeout=600, process=self.process, log=self.log)
-        return self
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-        admin = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
-        admin.autocommit = True
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
-        admin.close()
-        client = redis.StrictRedis(host="127.0.0.1", db=1)
-        for key in client.scan_iter(f"{self.redis_prefix}:*"):
-            client.delete(key)
-
-    def pid(self, name: str) -> int:
-        return int((self.workdir / "state" / "pids" / f"{name}.pid").read_text())
-
-    def say(self, text: str, sender: str) -> requests.Response:
-        return requests.post(f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                             headers=REST_AUTH,
-                             timeout=90)
-
-    def events(self, sender: str) -> List[Dict]:
-        response = requests.get(f"{self.admin}/conversations/rest:{sender}/tracker", params={"token": TOKEN},
-                                timeout=30)
-        response.raise_for_status()
-        return response.json()["events"]
 
 
 @pytest.fixture(scope="module", name="prod")
@@ -169,6 +101,7 @@ def test_concurrent_bursts_keep_every_conversation_whole(prod: Prod) -> None:
         assert sum(e["event"] == "bot" for e in events) >= len(questions), sender
 
 
+@pytest.mark.load
 def test_a_long_conversation_still_reaches_the_action_servers(prod: Prod) -> None:
     """Rasa sends each action the whole conversation session: past the public body limit
     (256 kB), the call must still get through nginx to the action servers."""
@@ -233,6 +166,7 @@ class LoadUser(BookingVisitor):
         return reply.json()
 
 
+@pytest.mark.load
 def test_fifty_users_booking_for_a_minute_lose_and_double_nothing(prod: Prod, capsys) -> None:
     run_id = uuid.uuid4().hex[:6]
     started = time.monotonic()

@@ -15,9 +15,10 @@ import socketio
 from fake_platform import MESSAGING_ENV, messaging_credentials
 from flood import assert_flood_held, client_at
 from test_channel_security import socket_at
-from test_prod_mode import REST_AUTH, Prod
+from test_prod_mode import Prod
 from test_web_widget import close
 
+from bench.prod_access import REST_AUTH
 from channels.public_access import SLOW_DOWN_REPLY
 
 NGINX_SLOW_DOWN = "Too many requests from your address: please slow down and try again in a few seconds."

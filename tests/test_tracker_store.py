@@ -163,6 +163,28 @@ def test_a_message_of_a_kept_conversation_costs_one_select(db_path):
     assert inserted_rows == [4, 1]  # the turn's five events: a batch, then the last row (its id is kept)
 
 
+def test_a_new_conversation_is_written_without_counting_its_rows(tmp_path):
+    ours, rasas = store(str(tmp_path / "ours.db")), store(str(tmp_path / "rasa.db"), SQLTrackerStore)
+    statements = []
+    sa.event.listen(ours.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    say(ours, "dana", start() + turn("tipping?", "tipping"))
+    # The read that found nothing; no count before writing.
+    assert len([sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]) == 1
+    say(rasas, "dana", start() + turn("tipping?", "tipping"))
+    for store_ in (ours, rasas):
+        say(store_, "dana", turn("insurance?", "insurance"))
+    assert same(read(store(str(tmp_path / "ours.db"), SQLTrackerStore), "dana"), read(rasas, "dana"))
+
+
+def test_rows_that_came_after_a_read_found_none_are_counted(db_path):
+    ours, other_replica = store(db_path), store(db_path)
+    assert read(ours, "dana") is None
+    say(other_replica, "dana", start() + turn("tipping?", "tipping"))
+    say(ours, "dana", turn("insurance?", "insurance"))
+    assert same(read(store(db_path, SQLTrackerStore), "dana"), read(other_replica, "dana"))
+    assert [event.type_name for event in read(store(db_path), "dana").events].count("user") == 2
+
+
 def test_sqlite_keeps_conversations_in_write_ahead_log_mode(db_path):
     ours = store(db_path)
     say(ours, "dana", start())
