@@ -1,4 +1,5 @@
-"""FAQ extras: answer a retrieval FAQ, remember its topic, follow up on "tell me more"."""
+"""FAQ extras: answer a retrieval FAQ (two at once when asked two), remember its topic, and keep
+follow-ups ("tell me more", "and for two hours?") in that topic."""
 
 import json
 from typing import Any, Dict, List, Optional, Tuple
@@ -7,18 +8,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from massage import faq_topics, policy, pricing, service_area
+from massage import faq_topics
+from massage.faq_facts import answer_values
+from massage.faq_followups import follow_up
 
 # Below this ResponseSelector confidence the answer could be the wrong one: ask instead.
 MIN_ANSWER_CONFIDENCE = 0.5
 SOMETHING_ELSE_BUTTON = {"title": "Something else", "payload": "/out_of_scope"}
 
-# The answers about the business's own terms fill these in from the code that applies them.
-BUSINESS_TERMS: Dict[str, Dict[str, str]] = {
-    "prices": {"prices": pricing.price_list()},
-    "cancellation_policy": {"cancellation_policy": policy.CANCELLATION_POLICY},
-    "service_area": {"areas": service_area.area_names()},
-}
 
 
 def faq_button(topic: str) -> Dict[str, str]:
@@ -34,6 +31,14 @@ def faq_candidates(latest_message: Dict[str, Any], limit: int = 3) -> List[str]:
     ranking = latest_message.get("response_selector", {}).get("faq", {}).get("ranking", [])
     topics = (faq_topics.topic_from_response_key(c.get("intent_response_key")) for c in ranking)
     return [topic for topic in topics if topic][:limit]
+
+
+def other_topics(latest_message: Dict[str, Any], first: str) -> List[str]:
+    """The second FAQ question of a two-question message (NLU's `faq_topics`: keys or
+    {"topic", "confidence"} items, in the order asked), apart from the one answered first."""
+    listed = latest_message.get("faq_topics") or []
+    keys = [item.get("topic") if isinstance(item, dict) else item for item in listed]
+    return [key for key in dict.fromkeys(keys) if key in faq_topics.TITLES and key != first][:1]
 
 
 def _asked_topic(tracker: Tracker) -> Tuple[Optional[str], float]:
@@ -62,12 +67,23 @@ class ActionAnswerFaq(Action):
                 buttons=[faq_button(t) for t in faq_candidates(tracker.latest_message)] + [SOMETHING_ELSE_BUTTON],
             )
             return []
-        dispatcher.utter_message(response=f"utter_faq/{topic}", **BUSINESS_TERMS.get(topic, {}))
-        events: List[Dict[str, Any]] = [SlotSet("faq_topic", topic)]
-        if faq_topics.needs_health_note(topic, bool(tracker.get_slot("health_note_given"))):
-            dispatcher.utter_message(response="utter_health_note")
-            events.append(SlotSet("health_note_given", True))
-        return events
+        topics = [topic] + other_topics(tracker.latest_message, topic)
+        if len(topics) > 1:
+            first, second = (faq_topics.TITLES[t].lower() for t in topics)
+            dispatcher.utter_message(response="utter_two_topics", first_title=first, second_title=second)
+        for answered in topics:
+            dispatcher.utter_message(response=f"utter_faq/{answered}", **answer_values(answered))
+        given = bool(tracker.get_slot("health_note_given"))
+        about_health = any(faq_topics.needs_health_note(t, given) for t in topics)
+        return [SlotSet("faq_topic", topics[-1])] + (health_note(dispatcher, tracker) if about_health else [])
+
+
+def health_note(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[str, Any]]:
+    """The once-per-conversation note that massage is no diagnosis and when to call 911."""
+    if tracker.get_slot("health_note_given"):
+        return []
+    dispatcher.utter_message(response="utter_health_note")
+    return [SlotSet("health_note_given", True)]
 
 
 class ActionFaqMore(Action):
@@ -81,6 +97,10 @@ class ActionFaqMore(Action):
         if topic not in faq_topics.TITLES:
             dispatcher.utter_message(response="utter_ask_faq_topic")
             return []
+        asked = follow_up(topic, tracker.latest_message.get("text") or "")
+        if asked:
+            dispatcher.utter_message(response=asked.response, **asked.values)
+            return [SlotSet("faq_topic", asked.topic)] if asked.topic != topic else []
         more = f"utter_faq_more_{topic}"
         if more in domain.get("responses", {}):
             dispatcher.utter_message(response=more)
