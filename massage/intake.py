@@ -106,9 +106,10 @@ def intake_record(answers: dict[str, bool]) -> dict:
 # last week", "I'm on blood thinners"): health messages outside the intake get its guidance.
 _MENTIONS = {
     "recent_surgery_or_injury": r"surger(?:y|ies)|operat(?:ion|ed)|injur(?:y|ies|ed)|broke|broken|fractur\w*|"
-    r"sprain\w*|torn|tore|dislocat\w*|stitches|accident|whiplash|concussion",
+    r"sprain\w*|torn|tore|dislocat\w*|stitches|accident|whiplash|concussion|c-section|c section|"
+    r"ca?esarean|(?:knee|hip|shoulder|joint) replacement",
     "blood_clots": r"clots?|dvt|thrombo\w*|embolism|blood[\s-]*thinners?|anticoagulants?|warfarin|eliquis|xarelto",
-    "fever": r"fever\w*|temperature|flu|covid|a cold|sick|unwell|ill|infection",
+    "fever": r"fever\w*|temperature|flu|covid|a cold|sick(?! of)|unwell|ill|infection",
     "pregnancy": r"pregnan\w*|expecting|trimester|weeks along|baby bump",
 }
 

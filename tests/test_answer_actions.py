@@ -110,6 +110,23 @@ def test_tell_me_more_after_a_new_topic_offers_its_related_topics():
 # --- health red flags anywhere ------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "text, red_flags",
+    [
+        ("I had knee surgery 5 days ago, can I get a massage tomorrow?", ("recent_surgery_or_injury",)),
+        ("had a c-section three weeks ago", ("recent_surgery_or_injury",)),
+        ("I'm on Eliquis after a DVT last year", ("blood_clots",)),
+        ("I broke my wrist and I've got a temperature", ("recent_surgery_or_injury", "fever")),
+        ("I feel sick today, should I still come?", ("fever",)),
+        ("I'm sick of my back pain", ()),
+        ("I'm 20 weeks pregnant", ()),
+        ("my back is killing me", ()),
+    ],
+)
+def test_red_flags_are_read_in_peoples_own_words(text, red_flags):
+    assert intake.red_flags_in(text) == red_flags
+
+
 def health(text: str, **kwargs):
     return run(ActionHealthConcern(), message_tracker(text, intent="health_concern", **kwargs))
 
