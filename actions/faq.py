@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from massage import faq_topics
 from massage.faq_facts import answer_values
-from massage.faq_followups import follow_up
+from massage.faq_followups import follow_up, stays_in_topic
 
 # Below this ResponseSelector confidence the answer could be the wrong one: ask instead.
 MIN_ANSWER_CONFIDENCE = 0.5
@@ -60,6 +60,10 @@ class ActionAnswerFaq(Action):
         topic, confidence = _asked_topic(tracker)
         if topic is None:
             dispatcher.utter_message(response="utter_ask_faq_topic")
+            return []
+        in_topic = stays_in_topic(tracker.get_slot("faq_topic") or "", tracker.latest_message.get("text") or "")
+        if in_topic:
+            dispatcher.utter_message(response=in_topic.response, **in_topic.values)
             return []
         if confidence < MIN_ANSWER_CONFIDENCE:
             dispatcher.utter_message(

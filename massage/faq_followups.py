@@ -12,6 +12,8 @@ from massage import faq_facts, pricing
 _HOW_MUCH = re.compile(r"\b(?:how much|cost|costs|price|prices|pay|charge|charged)\b")
 _PREGNANT = re.compile(r"\b(?:pregnan\w*|expecting|trimester)\b")
 _TWO_PEOPLE = re.compile(r"\b(?:two (?:of us|people)|2 people|couples?|partner|husband|wife|both of us|friend)\b")
+# How a message that goes on from the last answer starts ("ok and how much would be normal?").
+_GOES_ON = re.compile(r"^\W*(?:and|ok|okay|so|but|then|what about|how about)\b")
 # Topics after which a session length or "how much" asks for a price.
 _PRICED = frozenset({"prices", "session_lengths", "couples_massage", "packages_memberships", "surcharges"})
 
@@ -40,6 +42,13 @@ def follow_up(topic: str, text: str) -> FollowUp | None:
     if topic not in _PRICED and _HOW_MUCH.search(clean):
         return _answer("prices")
     return None
+
+
+def stays_in_topic(topic: str, text: str) -> FollowUp | None:
+    """The in-topic answer when the message goes on from `topic` and asks within it, even if
+    NLU read it as another topic ("ok and how much would be normal?" is not the price list)."""
+    asked = follow_up(topic, text) if _GOES_ON.match((text or "").lower()) else None
+    return asked if asked and asked.topic == topic else None
 
 
 def _answer(topic: str) -> FollowUp:

@@ -97,6 +97,29 @@ def test_how_much_after_a_topic_without_prices_gives_the_prices():
     assert events == [SlotSet("faq_topic", "prices")]
 
 
+@pytest.mark.parametrize(
+    "text, after, read_as, expected",
+    [
+        ("ok and how much would be normal", "tipping", "prices", "usual, so $21 to $28"),
+        ("and for two hours?", "prices", "session_lengths", "A 120-minute session costs $250"),
+    ],
+)
+def test_a_follow_up_nlu_reads_as_another_topic_still_stays_in_the_topic(text, after, read_as, expected):
+    events, messages = run(ActionAnswerFaq(), message_tracker(text, read_as, slots={"faq_topic": after}))
+    assert expected in rendered(messages)[0] and len(messages) == 1
+    assert events == []
+
+
+@pytest.mark.parametrize(
+    "text, after, topic",
+    [("and skin rolling?", "kneading", "skin_rolling"), ("and if I have to cancel?", "prices", "cancellation_policy")],
+)
+def test_a_new_question_that_starts_with_and_is_answered_as_asked(text, after, topic):
+    tracker = message_tracker(text, topic, slots={"faq_topic": after, "health_note_given": True})
+    _, messages = run(ActionAnswerFaq(), tracker)
+    assert rendered(messages) == [faq_text(topic)]
+
+
 def test_tell_me_more_after_tipping_is_the_usual_tip_filled_in():
     _, messages = follow_up("tell me more", after="tipping")
     assert "{" not in rendered(messages)[0] and "usual" in rendered(messages)[0]
