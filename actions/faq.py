@@ -41,6 +41,11 @@ def other_topics(latest_message: Dict[str, Any], first: str) -> List[str]:
     return [key for key in dict.fromkeys(keys) if key in faq_topics.TITLES and key != first][:1]
 
 
+def remember_unclear_question(tracker: Tracker) -> Dict[str, Any]:
+    """Keep the message "did you mean ...?" asks about: "Something else" records it as unanswered."""
+    return SlotSet("unclear_question", tracker.latest_message.get("text"))
+
+
 def _asked_topic(tracker: Tracker) -> Tuple[Optional[str], float]:
     """The topic the user asked about and how sure we are; a button's entity is certain."""
     entity = next(tracker.get_latest_entity_values("faq_topic"), None)
@@ -70,7 +75,7 @@ class ActionAnswerFaq(Action):
                 text="I want to get this right. Which of these did you mean?",
                 buttons=[faq_button(t) for t in faq_candidates(tracker.latest_message)] + [SOMETHING_ELSE_BUTTON],
             )
-            return []
+            return [remember_unclear_question(tracker)]
         topics = [topic] + other_topics(tracker.latest_message, topic)
         if len(topics) > 1:
             first, second = (faq_topics.TITLES[t].lower() for t in topics)

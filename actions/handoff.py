@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.faq import SOMETHING_ELSE_BUTTON, faq_button, faq_candidates
+from actions.faq import SOMETHING_ELSE_BUTTON, faq_button, faq_candidates, remember_unclear_question
 from massage.db import session_scope
 from massage.handoff import TEAM_CLOSES, TEAM_OPENS, request_handoff
 
@@ -56,7 +56,7 @@ class ActionAskAffirmation(Action):
     ) -> List[Dict[str, Any]]:
         buttons = suggestion_buttons(tracker.latest_message) + [SOMETHING_ELSE_BUTTON]
         dispatcher.utter_message(text="Sorry, I'm not sure I understood. Did you mean:", buttons=buttons)
-        return []
+        return [remember_unclear_question(tracker)]
 
 
 class ActionHandoff(Action):

@@ -5,7 +5,7 @@ import logging
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import UserUtteranceReverted
+from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -19,12 +19,11 @@ logger = logging.getLogger(__name__)
 
 def last_question(tracker: Tracker) -> Optional[str]:
     """What the user last typed: a button's payload ("/out_of_scope" from "Something else") is
-    no question, so the message before it is the one nobody could answer."""
-    for event in reversed(tracker.events):
-        text = (event.get("text") or "").strip() if event.get("event") == "user" else ""
-        if text and not text.startswith("/"):
-            return text
-    return None
+    no question, so then it is the message "did you mean ...?" asked about."""
+    text = (tracker.latest_message.get("text") or "").strip()
+    if text and not text.startswith("/"):
+        return text
+    return tracker.get_slot("unclear_question")
 
 
 class ActionUnknownQuestion(Action):
@@ -45,7 +44,7 @@ class ActionUnknownQuestion(Action):
         dispatcher.utter_message(
             response="utter_unknown_question", team_hours=f"{clock_text(TEAM_OPENS)}–{clock_text(TEAM_CLOSES)}"
         )
-        return []
+        return [SlotSet("unclear_question", None)]
 
 
 class ActionDefaultFallback(ActionUnknownQuestion):

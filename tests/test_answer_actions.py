@@ -216,16 +216,20 @@ def test_a_question_no_topic_covers_is_admitted_recorded_and_offered_to_the_team
     reply = rendered(messages)[0]
     assert reply.startswith("I don't know that one") and "8am–8pm Pacific" in reply
     assert [b["payload"] for b in render(messages[0])["buttons"]] == ["/human_handoff", "/help"]
-    assert events == []
+    assert events == [SlotSet("unclear_question", None)]
     with session_scope() as db:
         [group] = grouped(db)
     assert group.normalized.startswith("do you do cupping") and "310-555-0142" not in group.example
 
 
-def test_something_else_after_did_you_mean_records_the_question_before_the_button(database):
-    tracker = message_tracker("/out_of_scope", intent="out_of_scope")
-    tracker.events.insert(0, {"event": "user", "text": "can I bring my own massage table?"})
-    run(ActionUnknownQuestion(), tracker)
+def test_something_else_after_did_you_mean_records_the_question_it_asked_about(database):
+    unsure = message_tracker("can I bring my own massage table?", "what_therapist_brings", confidence=0.3)
+    events, _ = run(ActionAnswerFaq(), unsure)
+    assert events == [SlotSet("unclear_question", "can I bring my own massage table?")]
+    unclear = {"unclear_question": events[0]["value"]}
+    something_else = message_tracker("/out_of_scope", intent="out_of_scope", slots=unclear)
+    events, _ = run(ActionUnknownQuestion(), something_else)
+    assert events == [SlotSet("unclear_question", None)]
     with session_scope() as db:
         assert [g.example for g in grouped(db)] == ["can I bring my own massage table?"]
 
@@ -233,7 +237,7 @@ def test_something_else_after_did_you_mean_records_the_question_before_the_butto
 def test_the_last_fallback_stage_is_the_same_honest_answer_and_takes_the_message_back(database):
     events, messages = run(ActionDefaultFallback(), message_tracker("blorp the zintle", intent="nlu_fallback"))
     assert rendered(messages)[0].startswith("I don't know that one")
-    assert events == [UserUtteranceReverted()]
+    assert events == [SlotSet("unclear_question", None), UserUtteranceReverted()]
 
 
 def test_the_answer_still_goes_out_when_the_database_is_down(monkeypatch):
