@@ -2,7 +2,7 @@
 follow-ups ("tell me more", "and for two hours?") in that topic."""
 
 import json
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -33,26 +33,24 @@ def faq_candidates(latest_message: Dict[str, Any], limit: int = 3) -> List[str]:
     return [topic for topic in topics if topic][:limit]
 
 
-def other_topics(latest_message: Dict[str, Any], first: str) -> List[str]:
-    """The second FAQ question of a two-question message (NLU's `faq_topics`: keys or
-    {"topic", "confidence"} items, in the order asked), apart from the one answered first."""
-    listed = latest_message.get("faq_topics") or []
-    keys = [item.get("topic") if isinstance(item, dict) else item for item in listed]
-    return [key for key in dict.fromkeys(keys) if key in faq_topics.TITLES and key != first][:1]
-
-
 def remember_unclear_question(tracker: Tracker) -> Dict[str, Any]:
     """Keep the message "did you mean ...?" asks about: "Something else" records it as unanswered."""
     return SlotSet("unclear_question", tracker.latest_message.get("text"))
 
 
-def _asked_topic(tracker: Tracker) -> Tuple[Optional[str], float]:
-    """The topic the user asked about and how sure we are; a button's entity is certain."""
+def _asked_topics(tracker: Tracker) -> Tuple[List[str], float]:
+    """The topics the user asked about and how sure we are. A button's entity is certain; so are
+    two questions in one message (NLU's `faq_topics`, set only when each clause's topic agrees
+    with the ResponseSelector: components/two_questions.py)."""
     entity = next(tracker.get_latest_entity_values("faq_topic"), None)
     if entity in faq_topics.TITLES:
-        return entity, 1.0
+        return [entity], 1.0
+    two = [key for key in dict.fromkeys(tracker.latest_message.get("faq_topics") or []) if key in faq_topics.TITLES]
+    if len(two) >= 2:
+        return two[:2], 1.0
     response = tracker.latest_message.get("response_selector", {}).get("faq", {}).get("response", {})
-    return faq_topics.topic_from_response_key(response.get("intent_response_key")), response.get("confidence", 0.0)
+    topic = faq_topics.topic_from_response_key(response.get("intent_response_key"))
+    return ([topic] if topic else []), response.get("confidence", 0.0)
 
 
 class ActionAnswerFaq(Action):
@@ -62,8 +60,8 @@ class ActionAnswerFaq(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        topic, confidence = _asked_topic(tracker)
-        if topic is None:
+        topics, confidence = _asked_topics(tracker)
+        if not topics:
             dispatcher.utter_message(response="utter_ask_faq_topic")
             return []
         in_topic = stays_in_topic(tracker.get_slot("faq_topic") or "", tracker.latest_message.get("text") or "")
@@ -76,7 +74,6 @@ class ActionAnswerFaq(Action):
                 buttons=[faq_button(t) for t in faq_candidates(tracker.latest_message)] + [SOMETHING_ELSE_BUTTON],
             )
             return [remember_unclear_question(tracker)]
-        topics = [topic] + other_topics(tracker.latest_message, topic)
         if len(topics) > 1:
             first, second = (faq_topics.TITLES[t].lower() for t in topics)
             dispatcher.utter_message(response="utter_two_topics", first_title=first, second_title=second)

@@ -35,11 +35,12 @@ def test_two_questions_in_one_message_get_both_answers_in_the_order_asked():
     assert events == [SlotSet("faq_topic", "tipping"), SlotSet("health_note_given", True)]
 
 
-def test_second_topics_given_with_confidences_are_read_too_and_repeats_are_dropped():
+def test_two_questions_are_answered_even_when_the_selector_alone_is_unsure_and_repeats_are_dropped():
     tracker = message_tracker(
         "can I pay with HSA, and do you take HSA cards, and how much space do you need",
         "hsa_fsa",
-        faq_topics=[{"topic": "hsa_fsa", "confidence": 0.9}, {"topic": "space_needed", "confidence": 0.8}],
+        confidence=0.3,
+        faq_topics=["hsa_fsa", "hsa_fsa", "space_needed"],
     )
     _, messages = run(ActionAnswerFaq(), tracker)
     assert rendered(messages)[1:] == [faq_text("hsa_fsa"), faq_text("space_needed")]
