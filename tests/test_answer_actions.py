@@ -171,15 +171,15 @@ def test_two_red_flags_in_one_message_are_both_named():
 
 
 def test_pregnancy_worries_get_the_prenatal_rules_not_a_refusal():
-    _, messages = health("I'm 10 weeks pregnant, is massage safe for the baby?")
+    _, messages = health("I'm pregnant and have been having cramps, is massage safe for the baby?")
     reply = rendered(messages)[0]
-    assert FACTS["prenatal"] in reply and "clearance" not in reply
+    assert FACTS["prenatal"] in reply and "call your doctor now" in reply and "clearance" not in reply
 
 
 def test_a_health_worry_with_no_named_red_flag_gets_when_to_check_with_a_doctor():
     _, messages = health("I have a medical condition, is it safe for me?")
     reply = rendered(messages)[0]
-    assert "doctor's OK" in reply and intake.RED_FLAGS["fever"] in reply and "911" in reply
+    assert "ask your doctor" in reply and intake.RED_FLAGS["fever"] in reply and "911" in reply
 
 
 def test_a_red_flag_told_in_the_middle_of_a_booking_stops_it_as_the_intake_would():
