@@ -3,14 +3,14 @@
 The decision mirrors the assistant's: the FallbackClassifier's `nlu_fallback` asks "did you
 mean ...?", an FAQ answer below `actions.faq.MIN_ANSWER_CONFIDENCE` offers topics instead, and
 `out_of_scope` is the honest "I don't know that one". A second FAQ question in the same message
-is read from the `faq_topics` property (components/two_questions.py).
+is read from the `faq_topics` property (components/second_reader.py).
 """
 
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 from actions.faq import MIN_ANSWER_CONFIDENCE
-from components.two_questions import FAQ_TOPICS
+from components.second_reader import FAQ_TOPICS
 
 RIGHT, WRONG, FALLBACK, PARTLY = "right", "confidently wrong", "honest fallback", "one of two answered"
 
