@@ -188,7 +188,12 @@ class SecondReader(GraphComponent):
     def _blend_intents(self, message: Message, read: Dict[str, float]) -> None:
         dietary = {i[INTENT_NAME_KEY]: i[PREDICTED_CONFIDENCE_KEY] for i in message.get(INTENT_RANKING_KEY) or []}
         by_intent: Dict[str, float] = {}
+        # Labels read below the uniform share are noise; summed over the many FAQ keys they
+        # would make "hi" look 10% like an FAQ question.
+        floor = 1.0 / len(read)
         for label, confidence in read.items():
+            if confidence < floor:
+                continue
             intent = self.config[RETRIEVAL_INTENT] if label.startswith(self._faq_prefix) else label
             by_intent[intent] = by_intent.get(intent, 0.0) + confidence
         ranking = [
