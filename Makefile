@@ -56,4 +56,5 @@ stories: model
 	$(VENV)/rasa test core --model "$$(scripts/model.sh)" --stories tests --fail-on-prediction-errors --out results/stories
 
 nlu-eval: model
-	$(VENV)/python scripts/nlu_eval.py --model "$$(scripts/model.sh)" --holdout tests/nlu_holdout.yml --min-macro-f1 0.90
+	$(VENV)/python scripts/nlu_eval.py --model "$$(scripts/model.sh)" --holdout tests/nlu_holdout.yml --min-macro-f1 0.90 \
+		--unseen tests/nlu_unseen.yml --min-right 0.90 --max-wrong 0.03

@@ -12,6 +12,7 @@ share a sentence with data/nlu.
 import argparse
 import asyncio
 import json
+import logging
 import statistics
 import subprocess
 import sys
@@ -62,7 +63,9 @@ def evaluate_holdout(model: str, holdout: Path, out: Path, min_macro_f1: float) 
 async def parse_all(model: str, texts: list) -> tuple:
     """Each message's parse, and the milliseconds each took (the model loaded once)."""
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
 
+    configure_structlog(logging.WARNING)  # else every parse is printed
     agent = Agent.load(model)
     await agent.parse_message("warm up")
     parses, millis = [], []
