@@ -33,6 +33,15 @@ def faq_candidates(latest_message: Dict[str, Any], limit: int = 3) -> List[str]:
     return [topic for topic in topics if topic][:limit]
 
 
+def answered_in_topic(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Answer a message that goes on from the last FAQ answer and asks within its topic ("and for
+    two hours?" after the prices), whatever NLU made of it; False when it is no such message."""
+    in_topic = stays_in_topic(tracker.get_slot("faq_topic") or "", tracker.latest_message.get("text") or "")
+    if in_topic:
+        dispatcher.utter_message(response=in_topic.response, **in_topic.values)
+    return in_topic is not None
+
+
 def remember_unclear_question(tracker: Tracker) -> Dict[str, Any]:
     """Keep the message "did you mean ...?" asks about: "Something else" records it as unanswered."""
     return SlotSet("unclear_question", tracker.latest_message.get("text"))
@@ -64,9 +73,7 @@ class ActionAnswerFaq(Action):
         if not topics:
             dispatcher.utter_message(response="utter_ask_faq_topic")
             return []
-        in_topic = stays_in_topic(tracker.get_slot("faq_topic") or "", tracker.latest_message.get("text") or "")
-        if in_topic:
-            dispatcher.utter_message(response=in_topic.response, **in_topic.values)
+        if answered_in_topic(dispatcher, tracker):
             return []
         if confidence < MIN_ANSWER_CONFIDENCE:
             dispatcher.utter_message(

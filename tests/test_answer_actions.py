@@ -6,6 +6,7 @@ from answers import DOMAIN, message_tracker, render, rendered, run
 from rasa_sdk.events import SlotSet, UserUtteranceReverted
 
 from actions.faq import ActionAnswerFaq, ActionFaqMore
+from actions.handoff import ActionAskAffirmation
 from actions.health import ActionHealthConcern
 from actions.unanswered import ActionDefaultFallback, ActionUnknownQuestion
 from conftest import throwaway_database_url
@@ -109,6 +110,18 @@ def test_a_follow_up_nlu_reads_as_another_topic_still_stays_in_the_topic(text, a
     events, messages = run(ActionAnswerFaq(), message_tracker(text, read_as, slots={"faq_topic": after}))
     assert expected in rendered(messages)[0] and len(messages) == 1
     assert events == []
+
+
+def test_an_unclear_follow_up_that_goes_on_from_the_last_answer_is_answered_not_asked_about():
+    tracker = message_tracker("and for two hours?", intent="nlu_fallback", slots={"faq_topic": "prices"})
+    events, messages = run(ActionAskAffirmation(), tracker)
+    assert rendered(messages)[0].startswith("A 120-minute session costs $250") and events == []
+
+
+def test_an_unclear_message_that_is_no_follow_up_still_gets_did_you_mean():
+    tracker = message_tracker("flurb wozzle", intent="nlu_fallback", slots={"faq_topic": "prices"})
+    _, messages = run(ActionAskAffirmation(), tracker)
+    assert messages[0]["text"] == "Sorry, I'm not sure I understood. Did you mean:"
 
 
 @pytest.mark.parametrize(
