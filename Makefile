@@ -70,4 +70,5 @@ stories: model
 	$(VENV)/rasa test core --model $(MODEL) --stories tests --fail-on-prediction-errors --out results/stories
 
 nlu-eval: model
-	$(VENV)/python scripts/nlu_eval.py --model $(MODEL) --holdout tests/nlu_holdout.yml --min-macro-f1 0.90
+	$(VENV)/python scripts/nlu_eval.py --model $(MODEL) --holdout tests/nlu_holdout.yml --min-macro-f1 0.90 \
+		--unseen tests/nlu_unseen.yml --min-right 0.90 --max-wrong 0.03

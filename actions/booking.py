@@ -44,7 +44,12 @@ BOOKING_STATE = ["booking_zip", "time_window", "slot_checked", "offered_times", 
 MANAGE_SLOTS = ["booking_reference", "lookup_phone", "new_time", "cancel_confirmed", "manage_action"]
 # Messages with these intents are questions or commands, never answers to the form.
 NOT_ANSWERS = {"faq", "faq_more", "stop", "help", "human_handoff", "bot_challenge", "urgent_symptoms"}
-NO_PREFERENCE = re.compile(r"\b(?:no preference|any|anything|whatever|whoever|either|don'?t mind|not sure)\b", re.I)
+# A bare "no" answers "Any technique you'd like?" as no preference.
+NO_PREFERENCE = re.compile(
+    r"\b(?:no preference|any|anything|whatever|whoever|either|don'?t mind|not sure)\b"
+    r"|^\s*(?:no|nope|nah|none|no thanks?|not really)\W*$",
+    re.I,
+)
 NO_NOTES = re.compile(r"^\s*(?:no|none|nope|nothing|n/?a|no notes?|no special.*|nothing special.*)\s*\.?\s*$", re.I)
 MAX_NOTES = 300
 FIELD_WORDS = {

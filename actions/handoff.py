@@ -8,7 +8,13 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.faq import SOMETHING_ELSE_BUTTON, faq_button, faq_candidates
+from actions.faq import (
+    SOMETHING_ELSE_BUTTON,
+    answered_in_topic,
+    faq_button,
+    faq_candidates,
+    remember_unclear_question,
+)
 from massage.contact import display_phone, normalise_email, normalise_phone
 from massage.db import session_scope
 from massage.handoff import TEAM_CLOSES, TEAM_OPENS, note_callback, request_handoff
@@ -48,7 +54,8 @@ def suggestion_buttons(latest_message: Dict[str, Any]) -> List[Dict[str, str]]:
 
 
 class ActionAskAffirmation(Action):
-    """First stage of the two-stage fallback: offer the likeliest meanings instead of guessing."""
+    """First stage of the two-stage fallback: offer the likeliest meanings instead of guessing,
+    unless the message goes on from the last FAQ answer within its topic (the context is clear)."""
 
     def name(self) -> str:
         return "action_default_ask_affirmation"
@@ -56,9 +63,11 @@ class ActionAskAffirmation(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        if answered_in_topic(dispatcher, tracker):
+            return []
         buttons = suggestion_buttons(tracker.latest_message) + [SOMETHING_ELSE_BUTTON]
         dispatcher.utter_message(text="Sorry, I'm not sure I understood. Did you mean:", buttons=buttons)
-        return []
+        return [remember_unclear_question(tracker)]
 
 
 class ActionHandoff(Action):

@@ -11,14 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from massage import clock
+from massage.business import FACTS
 from massage.models import Booking, Therapist
+from massage.pricing import DURATIONS
 
 # Therapists drive between clients: keep this much free before and after every booking.
 TRAVEL_BUFFER = timedelta(minutes=30)
 # Nobody can be at the door sooner than this after booking.
-MIN_LEAD_TIME = timedelta(hours=2)
+MIN_LEAD_TIME = timedelta(hours=FACTS["min_notice_hours"])
 SLOT_STEP = timedelta(minutes=30)
-DURATIONS = (60, 90, 120)
 # How far ahead the directory looks for a next free slot.
 SEARCH_HORIZON_DAYS = 14
 

@@ -1,18 +1,19 @@
 """Handing a conversation to a person: record the request and say honestly when someone will see it."""
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from typing import List
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from massage.business import FACTS, clock_time
 from massage.clock import LA, now
 from massage.models import HandoffRequest, utcnow
 
 # The care team reads handoff requests during these hours, Los Angeles time, every day.
-TEAM_OPENS = time(8, 0)
-TEAM_CLOSES = time(20, 0)
+TEAM_OPENS = clock_time(FACTS["team_hours"]["opens"])
+TEAM_CLOSES = clock_time(FACTS["team_hours"]["closes"])
 
 
 @dataclass(frozen=True)

@@ -100,3 +100,28 @@ def intake_record(answers: dict[str, bool]) -> dict:
     """What is stored with the booking for the therapist."""
     assessment = assess(answers)
     return {"answers": {key: answers[key] for key in QUESTIONS}, "notes": list(assessment.notes)}
+
+
+# The red flags, and pregnancy, as people mention them in their own words ("I had knee surgery
+# last week", "I'm on blood thinners"): health messages outside the intake get its guidance.
+_MENTIONS = {
+    "recent_surgery_or_injury": r"surger(?:y|ies)|operat(?:ion|ed)|injur(?:y|ies|ed)|broke|broken|fractur\w*|"
+    r"sprain\w*|torn|tore|dislocat\w*|stitches|accident|whiplash|concussion|c-section|c section|"
+    r"ca?esarean|(?:knee|hip|shoulder|joint) replacement",
+    "blood_clots": r"clots?|dvt|thrombo\w*|embolism|blood[\s-]*thinners?|anticoagulants?|warfarin|eliquis|xarelto",
+    "fever": r"fever\w*|temperature|flu|covid|a cold|sick(?! of)|unwell|ill|infection",
+    "pregnancy": r"pregnan\w*|expecting|trimester|weeks along|baby bump",
+}
+
+
+def mentioned(text: str) -> tuple[str, ...]:
+    """Keys of QUESTIONS whose situation a free message describes, in QUESTIONS order."""
+    clean = " ".join((text or "").lower().replace("’", "'").split())
+    return tuple(
+        key for key, words in _MENTIONS.items() if re.search(r"\b(?:" + words + r")\b", clean)
+    )
+
+
+def red_flags_in(text: str) -> tuple[str, ...]:
+    """The red flags a free message describes: they need a doctor's clearance, as in the intake."""
+    return tuple(key for key in mentioned(text) if key in RED_FLAGS)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import re
 
-DURATIONS = (60, 90, 120)
-SERVICES = {
-    "medical": "medical (therapeutic) massage",
-    "relaxation": "relaxation massage",
-}
-# Price in cents by service and minutes.
+from massage.business import FACTS
+
+# The owner's price list (data/business.yml): how each service is named, and the price in
+# cents by service and minutes.
+SERVICES = dict(FACTS["services"])
 PRICES = {
-    "medical": {60: 14000, 90: 19500, 120: 25000},
-    "relaxation": {60: 12000, 90: 16500, 120: 21000},
+    service: {minutes: dollars * 100 for minutes, dollars in sorted(by_length.items())}
+    for service, by_length in FACTS["prices"].items()
 }
+DURATIONS = tuple(next(iter(PRICES.values())))
 # Technique -> the service it belongs to.
 TECHNIQUES = {
     "deep tissue": "medical",
@@ -71,6 +71,17 @@ def price_list() -> str:
         + ", ".join(f"{minutes} min {format_price(cents)}" for minutes, cents in PRICES[service].items())
         for service in SERVICES
     )
+
+
+def durations_text() -> str:
+    """'60, 90 or 120 minutes'."""
+    *first, last = (str(minutes) for minutes in DURATIONS)
+    return f"{', '.join(first)} or {last} minutes" if first else f"{last} minutes"
+
+
+def prices_for(minutes: int) -> str:
+    """'$250 for medical (therapeutic) massage and $210 for relaxation massage'."""
+    return " and ".join(f"{format_price(PRICES[service][minutes])} for {SERVICES[service]}" for service in SERVICES)
 
 
 def parse_duration(text: str) -> int | None:

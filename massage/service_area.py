@@ -1,6 +1,6 @@
 """Where the therapists travel: West Hollywood and its neighbours, by ZIP code.
 
-The ZIP codes are those the provider directory's therapists cover.
+The ZIP codes (data/business.yml) are those the provider directory's therapists cover.
 """
 
 from __future__ import annotations
@@ -9,57 +9,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from massage.business import FACTS
 from massage.text import clean_user_text
 
-# ZIP code -> the neighbourhood named back to the client.
-SERVED_ZIPS = {
-    "90069": "West Hollywood",
-    "90046": "West Hollywood",
-    "90048": "West Hollywood",
-    "90210": "Beverly Hills",
-    "90211": "Beverly Hills",
-    "90212": "Beverly Hills",
-    "90036": "Fairfax",
-    "90038": "Hollywood",
-    "90028": "Hollywood",
-    "90068": "Hollywood Hills",
-    "90035": "Pico-Robertson",
-    "90004": "Hancock Park",
-    "90010": "Wilshire Center",
-    "90019": "Mid-City",
-    "90026": "Silver Lake",
-    "90027": "Los Feliz",
-    "90039": "Silver Lake",
-    "90230": "Culver City",
-    "90232": "Culver City",
-    "90401": "Santa Monica",
-    "90402": "Santa Monica",
-    "90403": "Santa Monica",
-    "90404": "Santa Monica",
-    "90405": "Santa Monica",
-}
-# Neighbourhood names people use -> a ZIP code that covers them.
-NEIGHBOURHOODS = {
-    "west hollywood": "90069",
-    "weho": "90069",
-    "sunset strip": "90069",
-    "norma triangle": "90069",
-    "laurel canyon": "90046",
-    "beverly hills": "90210",
-    "beverly grove": "90048",
-    "fairfax": "90036",
-    "hollywood hills": "90068",
-    "pico robertson": "90035",
-    "pico-robertson": "90035",
-    "hollywood": "90028",
-    "hancock park": "90004",
-    "mid-city": "90019",
-    "mid city": "90019",
-    "silver lake": "90026",
-    "los feliz": "90027",
-    "culver city": "90232",
-    "santa monica": "90401",
-}
+# ZIP code -> the neighbourhood named back to the client; neighbourhood names people use ->
+# a ZIP code that covers them (both owner-edited in data/business.yml).
+SERVED_ZIPS = dict(FACTS["served_zips"])
+NEIGHBOURHOODS = dict(FACTS["neighbourhoods"])
 MIN_ADDRESS = 6
 MAX_ADDRESS = 200
 _ANY_ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\b")

@@ -479,3 +479,12 @@ async def test_database_down_when_asking_apologises_once_per_turn(database_down,
     told.events.append({"event": "bot", "text": DATABASE_DOWN})
     dispatcher = CollectingDispatcher()
     assert action.run(dispatcher, told, DOMAIN) == [] and dispatcher.messages == []
+
+
+@pytest.mark.parametrize("answer", ["no", "No.", "nope", "none", "no thanks", "no preference", "anything is fine"])
+def test_no_to_any_technique_means_no_preference_not_an_unknown_technique(answer):
+    dispatcher = CollectingDispatcher()
+    empty = Tracker("rest:visitor", {}, {}, [], False, None, {}, "action_listen")
+    updates = ValidateBookingForm().validate_booking_technique(answer, dispatcher, empty, {})
+    assert updates == {"booking_technique": "any", "slot_checked": False}
+    assert dispatcher.messages == []

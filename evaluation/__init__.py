@@ -1,0 +1,1 @@
+"""How well the trained model understands visitors, measured as the bot would act on it."""
