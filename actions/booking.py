@@ -336,6 +336,10 @@ class ValidateBookingForm(AsksConsentToTexts, FormValidation):
         text = " ".join(str(value or "").split())
         if not text or NO_NOTES.match(text):
             return {"access_notes": "none"}
+        if text.endswith("?"):
+            # A question asked back ("do I need to be home?"), not the notes: the form asks again.
+            dispatcher.utter_message(response="utter_access_notes_not_a_question")
+            return {"access_notes": None}
         return {"access_notes": service_area.clean_address(text)[:MAX_NOTES]}
 
     def _validate_intake(self, slot: str, value: Any, dispatcher: CollectingDispatcher) -> Dict[str, Any]:

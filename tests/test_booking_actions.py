@@ -162,6 +162,18 @@ async def test_invalid_phone_is_refused():
     assert events == [SlotSet("client_phone", None)]
 
 
+async def test_access_notes_that_read_like_a_faq_topic_are_kept_as_the_notes():
+    events, messages = await run(ValidateBookingForm(), "access_notes_like_a_faq.json")
+    assert messages == []
+    assert events == [SlotSet("access_notes", "street parking, no pets")]
+
+
+async def test_a_question_typed_for_the_access_notes_is_not_kept_and_the_notes_are_asked_again():
+    events, messages = await run(ValidateBookingForm(), "access_notes_a_question.json")
+    assert responses(messages) == ["utter_access_notes_not_a_question"]
+    assert events == [SlotSet("access_notes", None)]
+
+
 async def test_faq_at_the_summary_is_left_to_the_faq_rule():
     events, messages = await run(ValidateBookingForm(), "faq_at_summary.json")
     assert (events, messages) == ([], [])

@@ -274,7 +274,9 @@ def test_console_messages_reach_a_widget_on_either_replica(prod: Prod) -> None:
     assert requests.get(f"{prod.url}/login", timeout=10).status_code == 404  # not on the public port
     http, token = http_sign_in(console, account)
     for replica in range(2):
-        staff_and_visitor_talk(http, token, console, f"http://127.0.0.1:{prod.rasa_base + replica}")
+        replica_url = f"http://127.0.0.1:{prod.rasa_base + replica}"
+        wait_for_http(f"{replica_url}/", timeout=300)  # an earlier test of the module may have restarted it
+        staff_and_visitor_talk(http, token, console, replica_url)
 
 
 def staff_and_visitor_talk(http: requests.Session, token: str, console: str, replica_url: str) -> None:
