@@ -26,7 +26,7 @@ if [ ! -f "$model" ]; then
   fi
   if [ ! -f "$cache_root/weho-$fingerprint.tar.gz" ]; then
     if [ -s "$timing" ]; then estimate=$(cat "$timing") basis="the last training here took $(minutes "$estimate")"
-    else estimate=600 basis="about 10 min on a 2-core machine"; fi
+    else estimate=240 basis="about 3 to 4 min on a 2-core machine"; fi
     say "Training the assistant (config.yml, domain.yml or data/ changed; $basis)."
     say "  Rasa's own output: $LOGS/train.log"
     start=$(date +%s)
